@@ -1,0 +1,65 @@
+"""Every setting of the project, read from the environment and `.env` (README lists them all)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+BUNDLED_REPORTS_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "reports"
+DEFAULT_REPORT_PATH = BUNDLED_REPORTS_DIR / "informe-gestion-aci-medellin-2020.md"
+
+
+def default_database_url() -> str:
+    data_dir = Path(user_data_dir("informe-bot", appauthor=False))
+    return f"sqlite:///{data_dir / 'informe-bot.sqlite3'}"
+
+
+IdList = Annotated[frozenset[int], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_secret: SecretStr | None = None
+    admin_user_ids: IdList = frozenset()
+    allowed_user_ids: IdList = frozenset()
+    allowed_chat_ids: IdList = frozenset()
+    user_hash_key: SecretStr = SecretStr("informe-bot-default-hash-key")
+    query_log_retention_days: int = Field(default=90, ge=1)
+    report_path: Path = DEFAULT_REPORT_PATH
+    report_id: str = "aci-medellin-2020"
+    questions_per_minute: int = Field(default=20, ge=1)
+    rate_limiter_enabled: bool = True
+    log_level: str = "INFO"
+
+    @field_validator("admin_user_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")
+    @classmethod
+    def _parse_id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError(f"expected comma-separated numeric ids, got {value!r}") from exc
+        return value
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -13,8 +13,20 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+# Named constraints, so later Alembic migrations can drop or alter them (SQLite batch mode needs
+# names); set before any table is declared.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    # Aware: SQLModel >= 0.0.45 maps `datetime` to UTCDateTime, which rejects naive values.
+    return datetime.now(UTC)
 
 
 # ----------------------------------------------------------------------------- knowledge
@@ -28,6 +40,8 @@ class Report(SQLModel, table=True):
     year: int = Field(index=True)
     source_sha256: str = Field(max_length=64)
     source_name: str  # file name it was ingested from
+    # Hash of the ingest code and data that produced the rows: a new parser re-ingests at start-up.
+    ingest_fingerprint: str = Field(default="", max_length=64)
     text: str = Field(sa_column=Column(Text, nullable=False))  # full text, for quoting by line
     ingested_at: datetime = Field(default_factory=utcnow)
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 # Named constraints, so later Alembic migrations can drop or alter them (SQLite batch mode needs
 # names); set before any table is declared.
 SQLModel.metadata.naming_convention = {

@@ -1,17 +1,51 @@
-"""The answer engine facade. (Temporary minimal version: the lead is writing the real one.)"""
+"""The answer engine: question → normalize → match intent and slots → query → `Answer`.
+
+Everything is computed from reports held in memory (loaded once from the store) and the curated
+data under knowledge/data; nothing here knows about Telegram or SQL.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from pydantic import BaseModel
 
+from bot.engine import queries
 from bot.engine.answer import Answer
+from bot.engine.catalog import IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
+from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
+from bot.engine.index import ReportIndex
+from bot.engine.normalize import detect_language, fold, is_meaningless
+from bot.engine.retrieval import query_terms, search
+from bot.engine.slots import Slots, extract_slots
+from bot.engine.texts import t
 from knowledge.model import ParsedReport
+
+MAX_QUESTION_CHARS = 1000
+_FOLLOW_UP = re.compile(
+    r"^(?:y|e|and|what about|how about|y que tal|y en|y la|y el|y los|y las|and the|and in)\b"
+)
+_TO_ENGLISH = re.compile(r"\b(?:in english|en ingles|english please)\b")
+_TO_SPANISH = re.compile(r"\b(?:en espanol|in spanish|en castellano)\b")
 
 
 class EngineReply(BaseModel):
     answer: Answer
     context: ConversationContext
+
+
+@dataclass
+class Request:
+    """A question on its way through the engine: text, language, slots and the report to use."""
+
+    question: str
+    folded: str
+    lang: str
+    slots: Slots
+    index: ReportIndex
+    report_id: str
 
 
 class Engine:
@@ -21,24 +55,177 @@ class Engine:
         if not reports:
             raise ValueError("the engine needs at least one report")
         self.reports = {r.report_id: r for r in reports}
+        self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
+        self.matcher = IntentMatcher(load_catalog())
+        self.synonyms = load_synonyms()
+        self.discrepancies: list[Discrepancy] = load_discrepancies()
+
+    # ------------------------------------------------------------------ public API
 
     def ask(self, question: str, context: ConversationContext | None = None) -> EngineReply:
         context = context or ConversationContext()
-        answer = Answer(status="not_found", text="No lo sé todavía.", suggestions=self.topics()[:3])
-        return EngineReply(answer=answer, context=context)
+        question = (question or "").replace("\x00", " ")
+        truncated = len(question) > MAX_QUESTION_CHARS
+        question = question[:MAX_QUESTION_CHARS]
+        lang = detect_language(question)
+        effective = question
+        folded = fold(question)
+        if context.last_question and _TO_ENGLISH.search(folded) and len(folded.split()) <= 5:
+            effective, lang = context.last_question, "en"
+        elif context.last_question and _TO_SPANISH.search(folded) and len(folded.split()) <= 5:
+            effective, lang = context.last_question, "es"
+        elif context.last_question and self._is_follow_up(folded):
+            effective = self._merge_follow_up(question, context)
+            if detect_language(question) == "es" and context.lang == "en":
+                lang = "es"
+            elif not any(ch.isalpha() for ch in question if ord(ch) > 127):
+                lang = detect_language(question) if len(folded.split()) > 3 else context.lang
+        answer = self._answer(effective, lang)
+        if truncated:
+            answer.notes.insert(0, t("too_long", lang))
+            answer.text = f"{t('too_long', lang)}\n{answer.text}"
+        new_context = ConversationContext(
+            last_question=effective if answer.status == "answered" else context.last_question,
+            intent=answer.intent,
+            lang=answer.lang,
+            report_id=answer.report_id,
+            turn=context.turn + 1,
+        )
+        return EngineReply(answer=answer, context=new_context)
 
     def section_answer(self, number: str, lang: str = "es") -> Answer:
-        report = self.reports[self.latest_report_id]
-        section = report.section(number)
-        if section is None:
-            return Answer(status="not_found", text=f"No hay sección {number}.", lang="es")
-        return Answer(status="answered", text=f"§{section.number} {section.title}", kind="summary")
+        request = self._request(f"seccion {number}", lang)
+        return queries.section_summary(request, number, self)
 
     def search(self, text: str, lang: str = "es", limit: int = 5) -> Answer:
-        return Answer(status="not_found", text="Sin resultados.")
+        request = self._request(text, lang)
+        return queries.search_answer(request, self, limit=limit)
 
-    def topics(self) -> list[str]:
+    def topics(self, lang: str = "es") -> list[str]:
         """Human-readable topics the engine knows, for suggestions and pick-one buttons."""
-        report = self.reports[self.latest_report_id]
-        return [s.title.capitalize() for s in report.sections if s.level == 1]
+        labels = [
+            i.label(lang) for i in self.matcher.intents if i.handler not in ("help", "summary")
+        ]
+        return labels
+
+    def years(self) -> list[int]:
+        return sorted(r.year for r in self.reports.values())
+
+    # ------------------------------------------------------------------ routing
+
+    def _request(self, question: str, lang: str, report_id: str | None = None) -> Request:
+        report_id = report_id or self.latest_report_id
+        return Request(
+            question=question,
+            folded=fold(question),
+            lang=lang,
+            slots=extract_slots(question),
+            index=self.indexes[report_id],
+            report_id=report_id,
+        )
+
+    def _answer(self, question: str, lang: str) -> Answer:
+        if not question.strip():
+            return self._finish(queries.help_answer(self, lang, key="empty"), lang, None)
+        if is_meaningless(question):
+            return self._finish(queries.help_answer(self, lang, key="meaningless"), lang, None)
+        request = self._request(question, lang)
+        report_years = {r.year: rid for rid, r in self.reports.items()}
+        asked_years = [y for y in request.slots.years if y in report_years]
+        if asked_years and report_years[asked_years[0]] != request.report_id:
+            request = self._request(question, lang, report_years[asked_years[0]])
+        answer = self._route(request)
+        return self._finish(answer, lang, request)
+
+    def _route(self, request: Request) -> Answer:
+        slots = request.slots
+        foreign_years = [y for y in slots.years if y not in self.years()]
+        if slots.section:
+            return queries.section_summary(request, slots.section, self)
+
+        matches = self.matcher.match(request.question)
+        best = matches[0] if matches else None
+        handler = best.intent.handler if best and best.score >= 70 else None
+
+        if foreign_years and not self._year_in_report(request, foreign_years):
+            return queries.year_not_found(request, foreign_years[0], self)
+        if handler == "help" and best and best.score >= 90 and len(request.folded.split()) <= 6:
+            return queries.help_answer(self, request.lang)
+        if handler == "discrepancies" and best and best.score >= 80:
+            return queries.discrepancies_answer(request, self)
+        if slots.wants_summary and not _asks_figure(request):
+            return queries.topic_summary(request, self)
+        if handler == "enumeration" and best:
+            answer = queries.enumeration_answer(request, best.intent, self)
+            if answer is not None:
+                return answer
+        if handler == "indicators" and best:
+            answer = queries.indicators_answer(request, best.intent, self)
+            if answer is not None:
+                return answer
+        if best and best.intent.handler == "table" and best.score >= 60:
+            answer = queries.table_answer(request, best.intent, self)
+            if answer is not None:
+                return answer
+        return queries.retrieval_answer(request, self, intent_hint=best)
+
+    def _year_in_report(self, request: Request, years: list[int]) -> bool:
+        """A year the report mentions as a date of its own content (a 2021 webinar, 2050 goals)."""
+        terms = query_terms(request.question, self.synonyms)
+        hits = search(request.index, terms, limit=3)
+        return any(
+            hit.score >= 0.6 and any(str(y) in hit.passage.text for y in years) for hit in hits
+        )
+
+    def _finish(self, answer: Answer, lang: str, request: Request | None) -> Answer:
+        answer.lang = "en" if lang == "en" else "es"
+        if request is not None:
+            answer.report_id = request.report_id
+            if answer.status == "answered":
+                queries.attach_discrepancies(answer, request, self)
+        if answer.status != "answered" and not answer.suggestions:
+            answer.suggestions = queries.suggestions_for(request, self, lang)
+        return answer
+
+    # ------------------------------------------------------------------ follow-ups
+
+    @staticmethod
+    def _is_follow_up(folded: str) -> bool:
+        words = folded.split()
+        return bool(_FOLLOW_UP.match(folded)) and len(words) <= 6
+
+    def _merge_follow_up(self, question: str, context: ConversationContext) -> str:
+        """Re-ask the previous question with what the follow-up changes (measure, month...)."""
+        previous = context.last_question or ""
+        new_slots = extract_slots(question)
+        merged = previous
+        if new_slots.months:
+            month_words = [w for w in fold(previous).split() if _is_month_word(w)]
+            merged = " ".join(w for w in fold(previous).split() if w not in month_words)
+            if True:
+                merged = f"{merged} {' '.join(_month_names(new_slots.months))}"
+        rest = _FOLLOW_UP.sub("", fold(question)).strip()
+        if rest and not new_slots.months:
+            merged = f"{merged} {rest}"
+        return merged
+
+
+def _asks_figure(request: Request) -> bool:
+    """'según el resumen ejecutivo, ¿de cuánto fue…?' names a summary but asks a figure."""
+    return request.slots.measure is not None and not re.search(
+        r"\b(?:resumen de|resume|resumeme|summary of|summarize|summarise|que ha hecho|que hizo)\b",
+        request.folded,
+    )
+
+
+def _is_month_word(word: str) -> bool:
+    from bot.engine.slots import MONTH_ABBREVIATIONS, MONTHS
+
+    return word in MONTHS or word in MONTH_ABBREVIATIONS
+
+
+def _month_names(months: list[int]) -> list[str]:
+    from bot.engine.slots import MONTH_NAMES_ES
+
+    return [MONTH_NAMES_ES[m - 1] for m in months]

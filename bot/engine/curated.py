@@ -1,0 +1,93 @@
+"""Curated knowledge the engine uses: synonyms (as query alternatives) and known discrepancies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.engine.normalize import content_tokens, fold
+
+
+@dataclass(frozen=True)
+class DiscrepancySide:
+    quote: str
+    section: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    id: str
+    keywords: tuple[str, ...]  # folded topic words, Spanish and English
+    description_es: str
+    description_en: str
+    sides: tuple[DiscrepancySide, ...]
+
+    def description(self, lang: str) -> str:
+        return self.description_en if lang == "en" else self.description_es
+
+    def matches_question(self, folded_text: str) -> bool:
+        """Every word of at least one keyword phrase is in the text (folded)."""
+        words = set(folded_text.split())
+        stems = {w.rstrip("s") for w in words}
+        for phrase in self.keywords:
+            parts = phrase.split()
+            if parts and all(p in words or p.rstrip("s") in stems for p in parts):
+                return True
+        return False
+
+
+def _curated() -> object | None:
+    try:
+        from knowledge.curated import load_curated
+    except ImportError:  # the curated data module lands with the ingest work
+        return None
+    from bot.errors import IngestError
+
+    try:
+        return load_curated()
+    except IngestError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def load_synonyms() -> dict[str, list[str]]:
+    """Query term -> alternative terms (stemmed content tokens), both directions of each entry."""
+    curated = _curated()
+    if curated is None:
+        return {}
+    table: dict[str, list[str]] = {}
+    for canonical, aliases in curated.synonyms.items():
+        group = [canonical, *aliases]
+        group_terms = [content_tokens(phrase) for phrase in group]
+        flat = [term for terms in group_terms for term in terms]
+        for terms in group_terms:
+            if len(terms) != 1:
+                continue
+            alternatives = table.setdefault(terms[0], [])
+            for term in flat:
+                if term != terms[0] and term not in alternatives:
+                    alternatives.append(term)
+    return table
+
+
+@lru_cache(maxsize=1)
+def load_discrepancies() -> list[Discrepancy]:
+    curated = _curated()
+    if curated is None:
+        return []
+    items = []
+    for entry in curated.discrepancies:
+        items.append(
+            Discrepancy(
+                id=entry.id,
+                keywords=tuple(fold(k) for k in entry.topic),
+                description_es=entry.description_es,
+                description_en=entry.description_en,
+                sides=tuple(
+                    DiscrepancySide(quote=s.quote, section=s.section, value=str(s.value or ""))
+                    for s in entry.sides
+                ),
+            )
+        )
+    return items

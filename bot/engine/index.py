@@ -1,0 +1,361 @@
+"""In-memory passages of a report and a fuzzy inverted index over them.
+
+A passage is what an answer can rest on and quote: a sentence of the prose, a table row, or an
+item of an enumeration. The database is the durable store; this index is the hot path, built
+once per knowledge version.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.engine.normalize import content_tokens, fold
+from knowledge.model import ParsedCell, ParsedReport, ParsedSection, ParsedTable
+from knowledge.numbers import find_numbers
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[¿¡A-ZÁÉÍÓÚÑ\"“(])")
+_LIST_MARK = re.compile(r"^\s*(?:[-•▀]\s+)+")
+_BOLD = re.compile(r"\*\*")
+_HTML_TAG = re.compile(r"<[^>]+>")
+_ITEM_NUMBER = re.compile(r"^\d{2}$")
+
+
+def clean_text(text: str) -> str:
+    """Report text as a reader sees it: no markdown bold, no escapes, no HTML, single spaces."""
+    text = _BOLD.sub("", text).replace("\\$", "$")
+    text = _HTML_TAG.sub(" ", text).replace("&nbsp;", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Number:
+    raw: str
+    value: float
+    unit: str | None
+    scale: str | None
+    column: str | None = None  # header of the table column it sits in
+
+
+@dataclass
+class Passage:
+    id: int
+    kind: str  # "sentence" | "row" | "item"
+    section: str
+    section_title: str
+    text: str  # what the answer quotes
+    line: int
+    terms: Counter[str]
+    context_terms: set[str]
+    numbers: list[Number] = field(default_factory=list)
+    subheading: str | None = None
+    table_key: str | None = None
+    row_index: int | None = None
+    cells: list[tuple[str, ParsedCell]] | None = None  # (column header, cell) for rows
+    enumeration_key: str | None = None
+    has_date: bool = False
+    emphasis: bool = False  # bold or all-caps in the report: a highlight
+    first_in_paragraph: bool = False
+
+
+_MONTH_WORDS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "sept",
+)
+_DATE = re.compile(
+    r"\b\d{1,2}\s+de\s+(?:" + "|".join(_MONTH_WORDS) + r")|\d{1,2}/\d{1,2}/\d{4}", re.IGNORECASE
+)
+
+
+def _is_heading_line(line: str) -> bool:
+    """Short all-caps lines inside a section are sub-headings ("EJECUCIÓN PRESUPUESTAL...")."""
+    text = clean_text(line)
+    letters = [c for c in text if c.isalpha()]
+    return (
+        bool(letters)
+        and len(text) <= 90
+        and all(not c.islower() for c in letters)
+        and not text.endswith((".", ","))
+        and "\t" not in line
+    )
+
+
+class ReportIndex:
+    """Passages of one report, their vocabulary, document frequencies and fuzzy term lookup."""
+
+    def __init__(self, report: ParsedReport) -> None:
+        self.report = report
+        self.passages: list[Passage] = []
+        self.sections: dict[str, ParsedSection] = {s.number: s for s in report.sections}
+        self.tables: dict[str, ParsedTable] = {t.key: t for t in report.tables}
+        self.subheadings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._table_lines: set[int] = set()
+        for table in report.tables:
+            self._table_lines.update(range(table.line_start, table.line_end + 1))
+        self._build_sentences()
+        self._build_rows()
+        self._build_items()
+        self._build_vocabulary()
+
+    # ------------------------------------------------------------------ building
+
+    def _add(self, **kwargs: object) -> Passage:
+        passage = Passage(id=len(self.passages), **kwargs)  # type: ignore[arg-type]
+        self.passages.append(passage)
+        return passage
+
+    def _section_of_line(self, line_no: int) -> ParsedSection | None:
+        best = None
+        for section in self.report.sections:
+            if section.line_start <= line_no <= section.line_end and (
+                best is None or section.line_start >= best.line_start
+            ):
+                best = section
+        return best
+
+    def _paragraphs(self, section: ParsedSection) -> list[tuple[int, str, str | None]]:
+        """(first line, text, sub-heading) per paragraph; joins sentences split by a page break."""
+        lines = self.report.lines
+        paragraphs: list[tuple[int, str, str | None]] = []
+        subheading: str | None = None
+        start = section.line_start + 1
+        end = min(section.line_end, len(lines))
+        current: list[str] = []
+        current_start = start
+        for line_no in range(start, end + 1):
+            raw = lines[line_no - 1]
+            if line_no in self._table_lines or "\t" in raw:
+                if current:
+                    paragraphs.append((current_start, " ".join(current), subheading))
+                    current = []
+                continue
+            stripped = raw.strip()
+            if not stripped:
+                if current and not _continues(current[-1], _next_text(lines, line_no)):
+                    paragraphs.append((current_start, " ".join(current), subheading))
+                    current = []
+                continue
+            if _ITEM_NUMBER.match(stripped):
+                continue
+            if _is_heading_line(stripped) and not current and len(clean_text(stripped)) < 60:
+                subheading = clean_text(stripped).rstrip(":")
+                self.subheadings[section.number].append((subheading, line_no))
+                # A heading is also searchable text: "EVENTOS GESTIONADOS PARA LA ALCALDÍA".
+            if _LIST_MARK.match(stripped):
+                if current:
+                    paragraphs.append((current_start, " ".join(current), subheading))
+                    current = []
+                paragraphs.append((line_no, _LIST_MARK.sub("", stripped), subheading))
+                continue
+            if not current:
+                current_start = line_no
+            current.append(stripped)
+        if current:
+            paragraphs.append((current_start, " ".join(current), subheading))
+        return paragraphs
+
+    def _build_sentences(self) -> None:
+        for section in self.report.sections:
+            title_terms = set(content_tokens(section.title))
+            paragraphs = self._paragraphs(section)
+            for position, (line_no, paragraph, subheading) in enumerate(paragraphs):
+                text = clean_text(paragraph)
+                if not text:
+                    continue
+                emphasis = "**" in paragraph or text.isupper()
+                if text.endswith(":"):
+                    # "...en los siguientes temas:" is answered by the list that follows it.
+                    following = [clean_text(p[1]) for p in paragraphs[position + 1 : position + 7]]
+                    text = _join_list(text, following)
+                sentences = _SENTENCE_END.split(text)
+                previous_terms: set[str] = set()
+                head_terms = set(content_tokens(subheading)) if subheading else set()
+                for number_in_paragraph, sentence in enumerate(sentences):
+                    sentence = sentence.strip()
+                    if len(sentence) < 3:
+                        continue
+                    terms = Counter(content_tokens(sentence))
+                    numbers = [
+                        Number(raw=m.raw, value=m.value, unit=m.unit, scale=m.scale)
+                        for m in find_numbers(sentence)
+                    ]
+                    self._add(
+                        kind="sentence",
+                        section=section.number,
+                        section_title=section.title,
+                        text=sentence,
+                        line=line_no,
+                        terms=terms,
+                        context_terms=title_terms | head_terms | previous_terms,
+                        numbers=numbers,
+                        subheading=subheading,
+                        has_date=bool(_DATE.search(sentence)),
+                        emphasis=emphasis or sentence.isupper(),
+                        first_in_paragraph=number_in_paragraph == 0,
+                    )
+                    previous_terms = set(terms)
+
+    def _build_rows(self) -> None:
+        for table in self.report.tables:
+            section = self.sections.get(table.section)
+            section_title = section.title if section else ""
+            context = set(content_tokens(table.title)) | set(content_tokens(section_title))
+            context |= set(content_tokens(" ".join(table.header)))
+            for index, row in enumerate(table.rows):
+                cells = list(zip(table.header, row.cells, strict=False))
+                text = " | ".join(
+                    f"{header}: {clean_text(cell.raw)}"
+                    for header, cell in cells
+                    if cell.raw.strip()
+                )
+                row_text = " ".join(clean_text(cell.raw) for _, cell in cells)
+                numbers = [
+                    Number(
+                        raw=clean_text(cell.raw),
+                        value=cell.value,
+                        unit=cell.unit,
+                        scale=cell.scale,
+                        column=header,
+                    )
+                    for header, cell in cells
+                    if cell.value is not None
+                ]
+                self._add(
+                    kind="row",
+                    section=table.section,
+                    section_title=section_title,
+                    text=text,
+                    line=row.line,
+                    terms=Counter(content_tokens(row_text)),
+                    context_terms=context,
+                    numbers=numbers,
+                    table_key=table.key,
+                    row_index=index,
+                    cells=cells,
+                    has_date=bool(_DATE.search(row_text)),
+                )
+
+    def _build_items(self) -> None:
+        for enumeration in self.report.enumerations:
+            section = self.sections.get(enumeration.section)
+            context = set(content_tokens(enumeration.title))
+            for item in enumeration.items:
+                text = clean_text(
+                    f"{item.label}: {item.description}" if item.description else item.label
+                )
+                self._add(
+                    kind="item",
+                    section=enumeration.section,
+                    section_title=section.title if section else "",
+                    text=text,
+                    line=item.line,
+                    terms=Counter(content_tokens(text)),
+                    context_terms=context,
+                    numbers=[
+                        Number(raw=m.raw, value=m.value, unit=m.unit, scale=m.scale)
+                        for m in find_numbers(text)
+                    ],
+                    enumeration_key=enumeration.key,
+                )
+
+    def _build_vocabulary(self) -> None:
+        postings: dict[str, list[int]] = defaultdict(list)
+        context_postings: dict[str, list[int]] = defaultdict(list)
+        for passage in self.passages:
+            for term in passage.terms:
+                postings[term].append(passage.id)
+            for term in passage.context_terms - set(passage.terms):
+                context_postings[term].append(passage.id)
+        self.postings = dict(postings)
+        self.context_postings = dict(context_postings)
+        total = len(self.passages) or 1
+        vocabulary = set(postings) | set(context_postings)
+        self.idf = {
+            term: math.log(
+                1
+                + total
+                / (1 + len(postings.get(term, ())) + 0.5 * len(context_postings.get(term, ())))
+            )
+            for term in vocabulary
+        }
+        self.max_idf = math.log(1 + total)
+        self.vocabulary = sorted(vocabulary)
+
+    # ------------------------------------------------------------------ lookup
+
+    def expand_term(self, term: str) -> list[tuple[str, float]]:
+        """Vocabulary terms a query term may mean, with a similarity in 0..1 (typos tolerated)."""
+        matches = [(term, 1.0)] if term in self.idf else []
+        if term.isdigit() or len(term) <= 3 or any(ch.isdigit() for ch in term):
+            return matches
+        cutoff = 84 if len(term) <= 5 else 80
+        for candidate, score, _ in process.extract(
+            term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
+        ):
+            if candidate != term:
+                matches.append((candidate, (score / 100) ** 2))
+        if not matches and len(term) >= 6:
+            # Long compound words ("inverison" typed, "ciudadela" vs "ciudadelas"): prefix match.
+            for candidate, _score, _ in process.extract(
+                term, self.vocabulary, scorer=fuzz.partial_ratio, score_cutoff=92, limit=2
+            ):
+                if len(candidate) >= len(term) - 2:
+                    matches.append((candidate, 0.6))
+        return matches
+
+    def term_idf(self, term: str) -> float:
+        return self.idf.get(term, self.max_idf)
+
+    def passage_by_row(self, table_key: str, row_index: int) -> Passage | None:
+        return next(
+            (p for p in self.passages if p.table_key == table_key and p.row_index == row_index),
+            None,
+        )
+
+
+def _join_list(intro: str, following: list[str], limit: int = 700) -> str:
+    """An introducing sentence with the short items after it, as one quotable passage."""
+    items: list[str] = []
+    for item in following:
+        if not item or len(intro) + sum(len(i) + 2 for i in items) + len(item) > limit:
+            break
+        items.append(item.rstrip("."))
+    return f"{intro} {'; '.join(items)}." if items else intro
+
+
+def _next_text(lines: list[str], line_no: int) -> str:
+    for following in lines[line_no : line_no + 4]:
+        if following.strip():
+            return following.strip()
+    return ""
+
+
+def _continues(previous: str, following: str) -> bool:
+    """A paragraph split by a page break: no closing punctuation, next starts in lowercase."""
+    previous = previous.rstrip("* ")
+    return (
+        bool(previous)
+        and bool(following)
+        and previous[-1] not in '.:;!?»"'
+        and following[0].islower()
+    )
+
+
+def fuzzy_phrase_score(query: str, text: str) -> float:
+    """0..1 similarity of a query to a passage's text, tolerant of word order."""
+    return fuzz.token_set_ratio(fold(query), fold(text)) / 100

@@ -1,0 +1,322 @@
+"""Slots read from a question: months, years, thresholds, section, measure, question type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.engine.normalize import fold
+
+MONTHS = {
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+MONTH_ABBREVIATIONS = {
+    "sept": 9,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dic": 12,
+    "ene": 1,
+    "feb": 2,
+    "abr": 4,
+    "ago": 8,
+    "jun": 6,
+    "jul": 7,
+    "dec": 12,
+    "aug": 8,
+}
+MONTH_NAMES_ES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+MONTH_NAMES_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_SECTION = re.compile(
+    r"(?:§|\bseccion\b|\bsection\b|\bcapitulo\b|\bchapter\b)\s*(\d{1,2}(?:\.\d{1,2}){0,2})"
+)
+_THRESHOLD = re.compile(
+    r"\b(mas de|menos de|mayor(?:es)? (?:a|que)|menor(?:es)? (?:a|que)|al menos|minimo|"
+    r"more than|less than|fewer than|over|under|at least|above|below|superior(?:es)? a|"
+    r"inferior(?:es)? a|por encima de|por debajo de)\s+(\d+(?:[.,]\d+)?)"
+)
+
+# Measures a question can ask for; the first cue found wins, in this order.
+MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "meta",
+        (
+            "meta",
+            "metas",
+            "target",
+            "goal",
+            "objetivo numerico",
+            "se supero",
+            "cumplio",
+            "cumplimiento",
+            "exceed",
+            "supero",
+            "asignado vs",
+        ),
+    ),
+    (
+        "ejecucion",
+        (
+            "ejecucion",
+            "ejecuto",
+            "ejecutado",
+            "ejecutaron",
+            "execution",
+            "executed",
+            "se gasto",
+            "gastado",
+        ),
+    ),
+    ("presupuesto", ("presupuesto", "budget", "asigno", "asignaron", "asignado", "asignada")),
+    ("recaudo", ("recaudo", "recaudaron", "recaudado", "collected")),
+    (
+        "asistentes",
+        (
+            "asistentes",
+            "asistieron",
+            "attended",
+            "attendees",
+            "asistencia",
+            "convoco",
+            "se conectaron",
+            "conectaron",
+            "participaron",
+            "personas",
+        ),
+    ),
+    ("fecha", ("cuando", "fecha", "when", "date", "que dia", "what day")),
+    (
+        "costo",
+        (
+            "cuesta",
+            "costo",
+            "coste",
+            "cost",
+            "precio",
+            "price",
+            "gana",
+            "salario",
+            "sueldo",
+            "salary",
+            "earn",
+            "earns",
+            "vale",
+        ),
+    ),
+    ("valor", ("valor", "monto", "value", "amount", "cuanto dinero", "cuanta plata", "plata")),
+    (
+        "cantidad",
+        (
+            "cuantos",
+            "cuantas",
+            "how many",
+            "numero de",
+            "cantidad",
+            "number of",
+            "cuanto",
+            "cuanta",
+            "how much",
+        ),
+    ),
+    ("porcentaje", ("porcentaje", "percentage", "tasa", "rate", "%")),
+    ("donde", ("donde", "where", "en que ciudad", "que pais", "which country", "which city")),
+    ("quien", ("quien", "quienes", "who", "whom", "que entidad", "que empresa", "cual entidad")),
+]
+
+LIST_CUES = (
+    "cuales son",
+    "cuales fueron",
+    "lista",
+    "listado",
+    "enumera",
+    "which are",
+    "list",
+    "what are",
+    "todos los",
+    "todas las",
+    "que tipos",
+    "cuales",
+)
+SUMMARY_CUES = (
+    "resumen",
+    "resume",
+    "resumir",
+    "resumeme",
+    "summary",
+    "summarize",
+    "summarise",
+    "overview",
+    "que ha hecho",
+    "que hizo",
+    "que se hizo",
+    "que hicieron",
+    "balance de",
+    "que logros",
+    "what has",
+    "what did",
+)
+SUPERLATIVE_MAX = (
+    "mas asistentes",
+    "el mayor",
+    "la mayor",
+    "mas grande",
+    "maximo",
+    "most",
+    "largest",
+    "biggest",
+    "highest",
+    "mas alto",
+    "mas alta",
+)
+SUPERLATIVE_MIN = (
+    "menos asistentes",
+    "el menor",
+    "la menor",
+    "mas pequeno",
+    "minimo",
+    "least",
+    "smallest",
+    "lowest",
+    "mas bajo",
+    "mas baja",
+)
+TOTAL_CUES = ("total", "en total", "suma", "sumados", "in total", "overall", "por modalidad")
+
+
+@dataclass
+class Slots:
+    months: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    threshold: tuple[str, float] | None = None  # ("gt"|"lt"|"ge", value)
+    section: str | None = None
+    measure: str | None = None
+    wants_list: bool = False
+    wants_summary: bool = False
+    superlative: str | None = None  # "max" | "min"
+    wants_total: bool = False
+
+
+def extract_months(folded: str) -> list[int]:
+    found: list[int] = []
+    for word in folded.split():
+        month = MONTHS.get(word) or MONTH_ABBREVIATIONS.get(word)
+        if month is None and len(word) >= 6 and not word.isdigit():
+            match = process.extractOne(word, MONTH_NAMES_ES, scorer=fuzz.ratio, score_cutoff=85)
+            if match:
+                month = MONTHS[match[0]]
+        if month and month not in found:
+            found.append(month)
+    return found
+
+
+def extract_years(folded: str) -> list[int]:
+    return [int(y) for y in _YEAR.findall(folded)]
+
+
+def extract_threshold(folded: str) -> tuple[str, float] | None:
+    match = _THRESHOLD.search(folded)
+    if not match:
+        return None
+    cue, number = match.groups()
+    value = float(number.replace(".", "").replace(",", "."))
+    if cue.startswith(
+        ("menos", "menor", "less", "fewer", "under", "below", "inferior", "por debajo")
+    ):
+        return ("lt", value)
+    if cue.startswith(("al menos", "minimo", "at least")):
+        return ("ge", value)
+    return ("gt", value)
+
+
+def extract_section(text: str) -> str | None:
+    match = _SECTION.search(fold(text).replace("§ ", "§"))
+    if match is None:
+        match = re.search(r"§\s*(\d{1,2}(?:\.\d{1,2}){0,2})", text)
+    return match.group(1) if match else None
+
+
+def extract_measure(folded: str) -> str | None:
+    padded = f" {folded} "
+    for measure, cues in MEASURE_CUES:
+        if any(f" {cue} " in padded for cue in cues):
+            return measure
+    return None
+
+
+def _has_any(folded: str, cues: tuple[str, ...]) -> bool:
+    padded = f" {folded} "
+    return any(f" {cue} " in padded for cue in cues)
+
+
+def extract_slots(question: str) -> Slots:
+    folded = fold(question)
+    superlative = None
+    if _has_any(folded, SUPERLATIVE_MAX) and not _has_any(folded, ("mayor parte",)):
+        superlative = "max"
+    elif _has_any(folded, SUPERLATIVE_MIN):
+        superlative = "min"
+    return Slots(
+        months=extract_months(folded),
+        years=extract_years(folded),
+        threshold=extract_threshold(folded),
+        section=extract_section(question),
+        measure=extract_measure(folded),
+        wants_list=_has_any(folded, LIST_CUES),
+        wants_summary=_has_any(folded, SUMMARY_CUES),
+        superlative=superlative,
+        wants_total=_has_any(folded, TOTAL_CUES),
+    )

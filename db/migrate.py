@@ -6,6 +6,7 @@ created with `metadata.create_all`: every start-up runs `upgrade(engine)` to the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from sqlalchemy import Engine
 from db.engine import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Alembic keeps the running migration in module globals (alembic.context, alembic.op): two
+# threads of one process must not run it at the same time. Processes coordinate in env.py.
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -52,7 +56,7 @@ def _run(
     try:
         # BEGIN IMMEDIATE on SQLite: two workers starting together take turns instead of one
         # failing with "database is locked" half-way through creating tables.
-        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+        with _ALEMBIC_LOCK, engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
             action(config, revision)

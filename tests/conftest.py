@@ -1,0 +1,98 @@
+"""Shared fixtures: a database URL per backend, a migrated engine, the parsed bundled report.
+
+PostgreSQL tests use the server at 127.0.0.1:5432 (trust auth, database `test`, user
+`postgres`); each test gets its own freshly created database, dropped afterwards, because the
+server is shared and never reset. Without a server they skip, unless REQUIRE_POSTGRES=1 (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import Engine
+
+from bot.settings import DEFAULT_REPORT_PATH
+from db.engine import make_engine
+from db.migrate import upgrade
+from knowledge.model import ParsedReport
+
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+BUNDLED_REPORT: Path = DEFAULT_REPORT_PATH
+
+
+def _postgres_url(dbname: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
+    user = info.get("user", "postgres")
+    host = info.get("host", "127.0.0.1")
+    port = info.get("port", "5432")
+    return f"postgresql+psycopg://{user}@{host}:{port}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, connect_timeout=3):
+            return True
+    except psycopg.Error as exc:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: {exc}")
+        return False
+
+
+@pytest.fixture
+def postgres_url(postgres_available: bool) -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped after the test."""
+    if not postgres_available:
+        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+    name = f"informe_bot_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield _postgres_url(name)
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to an empty database, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on `database_url` with the schema at the newest migration."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def parsed_report() -> ParsedReport:
+    """The bundled report, parsed once per test session (treat it as read-only)."""
+    from knowledge.ingest import parse_report, read_report_file
+
+    return parse_report(
+        read_report_file(BUNDLED_REPORT),
+        report_id="aci-medellin-2020",
+        source_name=BUNDLED_REPORT.name,
+    )

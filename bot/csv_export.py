@@ -1,0 +1,46 @@
+"""A report table as a CSV file that opens correctly in a Spanish-locale spreadsheet.
+
+UTF-8 with a byte-order mark (so Excel detects the encoding), `;` as separator (the comma is the
+decimal mark in es-CO), cells as the report writes them ("381,3", "$964.165.992", "100+").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from bot.report_tables import Option, clean_cell, fold, grid_tables, table_label
+from knowledge.model import ParsedReport, ParsedTable
+
+BOM = "\ufeff"
+
+
+def table_csv(table: ParsedTable) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([clean_cell(name) for name in table.header])
+    width = len(table.header)
+    for row in table.rows:
+        cells = [clean_cell(cell.raw) for cell in row.cells]
+        writer.writerow(cells + [""] * (width - len(cells)))
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def csv_filename(table: ParsedTable) -> str:
+    stem = re.sub(r"[^a-z0-9.]+", "-", fold(table.key)).strip("-") or "tabla"
+    return f"{stem}.csv"
+
+
+def table_options(report: ParsedReport) -> list[Option]:
+    """Every table a user can export, for /csv buttons and argument matching."""
+    return [
+        Option(
+            table.key, table_label(report, table), (table.title, f"{table.section} {table.title}")
+        )
+        for table in grid_tables(report)
+    ]
+
+
+def find_table(report: ParsedReport, key: str) -> ParsedTable | None:
+    return next((t for t in report.tables if t.key == key), None)

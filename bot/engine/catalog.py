@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from bot.engine.normalize import content_tokens
+from bot.engine.normalize import content_tokens, fold
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "data"
 
@@ -21,7 +21,12 @@ class Intent:
     targets: tuple[str, ...]
     label_es: str
     label_en: str
-    phrasings: tuple[str, ...]
+    phrasings: tuple[str, ...]  # example questions
+    aliases: tuple[str, ...] = ()  # the topic's short names
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return self.aliases + self.phrasings
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_es
@@ -42,6 +47,8 @@ def load_catalog(path: Path = DATA_DIR / "intents.yaml") -> tuple[Intent, ...]:
         target = entry.get("target")
         targets = tuple(target) if isinstance(target, list) else ((target,) if target else ())
         phrasings = tuple(entry["phrasings"].get("es", []) + entry["phrasings"].get("en", []))
+        aliases_data = entry.get("aliases") or {}
+        aliases = tuple(aliases_data.get("es", []) + aliases_data.get("en", []))
         intents.append(
             Intent(
                 id=entry["id"],
@@ -50,6 +57,7 @@ def load_catalog(path: Path = DATA_DIR / "intents.yaml") -> tuple[Intent, ...]:
                 label_es=entry["label"]["es"],
                 label_en=entry["label"]["en"],
                 phrasings=phrasings,
+                aliases=aliases,
             )
         )
     return tuple(intents)
@@ -61,13 +69,13 @@ class IntentMatcher:
     def __init__(self, intents: tuple[Intent, ...]) -> None:
         self.intents = intents
         self._phrasings = [
-            (intent, phrasing, " ".join(content_tokens(phrasing)))
+            (intent, phrasing, _words(phrasing))
             for intent in intents
-            for phrasing in intent.phrasings
+            for phrasing in intent.patterns
         ]
 
     def match(self, question: str, limit: int = 3) -> list[IntentMatch]:
-        query = " ".join(content_tokens(question))
+        query = _words(question)
         if not query:
             return []
         best: dict[str, IntentMatch] = {}
@@ -82,6 +90,11 @@ class IntentMatcher:
 
     def by_id(self, intent_id: str) -> Intent | None:
         return next((i for i in self.intents if i.id == intent_id), None)
+
+
+def _words(text: str) -> str:
+    """Content words; the plain folded words for texts made only of stop words ("hola")."""
+    return " ".join(content_tokens(text)) or fold(text)
 
 
 def _phrase_score(query: str, phrasing: str) -> float:

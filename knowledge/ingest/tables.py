@@ -1,0 +1,171 @@
+"""Tables: tab-separated lines, merged across page breaks, and key/value blocks.
+
+A grid is a run of tab-separated lines; its first line is the header. When the PDF breaks a table
+over pages it repeats the section caption ("4.3.2 PROYECTOS ...") and the header: a grid with the
+same header as the previous one, separated only by such a caption, continues it. Three
+same-header grids with nothing between them (6.1) are separate tables, one per strategic focus.
+A key/value block (two cells per line, every key in capitals) is one record; consecutive records
+with the same keys (the judicial processes) make one table with the keys as header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.curated import Curated, TableSpec
+from knowledge.ingest.sections import _SECTION_RE, section_at
+from knowledge.ingest.text import clean, fold, is_blank, is_table_line, is_upper
+from knowledge.model import ParsedCell, ParsedRow, ParsedSection, ParsedTable
+from knowledge.numbers import parse_number, unit_from_words
+
+
+@dataclass
+class _Block:
+    start: int  # 0-based
+    end: int  # 0-based, inclusive
+    rows: list[list[str]]
+
+
+def _blocks(lines: list[str], first: int) -> list[_Block]:
+    blocks: list[_Block] = []
+    i = first
+    while i < len(lines):
+        if is_table_line(lines[i]):
+            j = i
+            while j + 1 < len(lines) and is_table_line(lines[j + 1]):
+                j += 1
+            rows = [[c.strip() for c in line.split("\t")] for line in lines[i:j + 1]]
+            blocks.append(_Block(i, j, rows))
+            i = j + 1
+        else:
+            i += 1
+    return blocks
+
+
+def _is_keyvalue(block: _Block) -> bool:
+    return len(block.rows) >= 3 and all(
+        len(r) == 2 and r[0] and is_upper(r[0]) and r[1] for r in block.rows)
+
+
+def _gap(lines: list[str], a: _Block, b: _Block) -> list[str]:
+    return [line for line in lines[a.end + 1:b.start] if not is_blank(line)]
+
+
+def _caption(lines: list[str], block: _Block) -> str | None:
+    i = block.start - 1
+    while i >= 0 and is_blank(lines[i]):
+        i -= 1
+    if i < 0 or is_table_line(lines[i]):
+        return None
+    text = clean(lines[i])
+    if _SECTION_RE.match(text) and len(text) < 8:
+        return None
+    return text if is_upper(text) and len(text) < 120 else None
+
+
+def _cell(raw: str) -> ParsedCell:
+    text = clean(raw)
+    if not text:
+        return ParsedCell(raw="")
+    n = parse_number(text)
+    if n is None or (n.qualifier and len(n.qualifier.split()) > 4):
+        return ParsedCell(raw=text)  # words, a date or a description: no single figure
+    return ParsedCell(raw=text, value=n.value, unit=n.unit, scale=n.scale,
+                      qualifier=n.qualifier)
+
+
+def _fill_units(table: ParsedTable, spec: TableSpec | None) -> None:
+    """Numbers whose cell does not name a unit take it from the row's unit column or the spec."""
+    unit_col = next((k for k, h in enumerate(table.header) if fold(h).startswith("unidad")), None)
+    column_units = {fold(h): u for h, u in (spec.column_units if spec else {}).items()}
+    for row in table.rows:
+        row_unit = row_scale = None
+        if unit_col is not None and unit_col < len(row.cells):
+            row_unit, row_scale = unit_from_words(row.cells[unit_col].raw)
+        for k, cell in enumerate(row.cells):
+            if cell.value is None or cell.unit is not None:
+                continue
+            header = fold(table.header[k]) if k < len(table.header) else ""
+            if row_unit is not None and k != unit_col:
+                cell.unit, cell.scale = row_unit, cell.scale or row_scale
+            elif header in column_units:
+                cell.unit = column_units[header]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"\s+", "-", fold(text))[:48].strip("-")
+
+
+def _assign_key(table: ParsedTable, caption: str | None, specs: list[TableSpec],
+                used: set[str]) -> TableSpec | None:
+    first_row = " ".join(c.raw for c in table.rows[0].cells) if table.rows else ""
+    haystack = fold(" | ".join([caption or "", " ".join(table.header), first_row]))
+    for spec in specs:
+        if spec.key in used or spec.section != table.section:
+            continue
+        if all(fold(m) in haystack for m in spec.match):
+            used.add(spec.key)
+            return spec
+    return None
+
+
+def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection],
+                 curated: Curated | None) -> list[ParsedTable]:
+    specs = curated.tables if curated else []
+    tables: list[ParsedTable] = []
+    used: set[str] = set()
+    blocks = _blocks(lines, body_start)
+    k = 0
+    while k < len(blocks):
+        block = blocks[k]
+        section = section_at(sections, block.start + 1)
+        number = section.number if section else "0"
+        caption = _caption(lines, block)
+        if _is_keyvalue(block):
+            header = [clean(r[0]) for r in block.rows]
+            records = [block]
+            while (k + 1 < len(blocks) and _is_keyvalue(blocks[k + 1])
+                   and [clean(r[0]) for r in blocks[k + 1].rows] == header
+                   and not _gap(lines, records[-1], blocks[k + 1])):
+                k += 1
+                records.append(blocks[k])
+            rows = [ParsedRow(line=b.start + 1, cells=[_cell(r[1]) for r in b.rows])
+                    for b in records]
+            table = ParsedTable(key="", section=number, title=caption or "", kind="keyvalue",
+                                header=header, rows=rows, line_start=block.start + 1,
+                                line_end=records[-1].end + 1)
+        else:
+            header = [clean(c) for c in block.rows[0]]
+            parts = [block]
+            while k + 1 < len(blocks) and [clean(c) for c in blocks[k + 1].rows[0]] == header:
+                gap = _gap(lines, parts[-1], blocks[k + 1])
+                caption_repeats = bool(gap) and all(
+                    (m := _SECTION_RE.match(clean(g))) and m.group(1) == number for g in gap)
+                if not caption_repeats:
+                    break
+                k += 1
+                parts.append(blocks[k])
+            rows = []
+            for part in parts:
+                for offset, cells in enumerate(part.rows[1:], start=1):
+                    padded = cells + [""] * (len(header) - len(cells))
+                    rows.append(ParsedRow(line=part.start + offset + 1,
+                                          cells=[_cell(c) for c in padded]))
+            table = ParsedTable(key="", section=number, title=caption or "", header=header,
+                                rows=rows, line_start=block.start + 1, line_end=parts[-1].end + 1)
+        spec = _assign_key(table, caption, specs, used)
+        if spec is not None:
+            table.key, table.title = spec.key, spec.title
+        else:
+            table.title = table.title or (section.title if section else "")
+            base = f"{number}-{_slug(table.title) or 'tabla'}"
+            key, n = base, 2
+            while key in used:
+                key, n = f"{base}-{n}", n + 1
+            table.key = key
+            used.add(key)
+        _fill_units(table, spec)
+        tables.append(table)
+        k += 1
+    return tables

@@ -90,10 +90,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int | None:
-    words: list[str] = args.question
-    question = sys.stdin.read().strip() if words == ["-"] else " ".join(words).strip()
+    # "-" is passed on as is: run_ask then answers each line of standard input in turn.
+    question = " ".join(args.question).strip()
     if not question:
-        raise UsageError("ask needs a question, or - to read it from standard input")
+        raise UsageError("ask needs a question, or - to read questions from standard input")
     args.question = question
     from bot.console import run_ask
 
@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(handler=cmd_stats)
 
     ask = commands.add_parser("ask", help="answer one question and exit")
-    ask.add_argument("question", nargs="*", help="the question; - reads it from standard input")
+    ask.add_argument("question", nargs="*", help="the question; - answers each line of stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(handler=cmd_ask)
 

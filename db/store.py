@@ -18,7 +18,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, String, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
 
 from bot.errors import IngestError
 from db.engine import make_engine
@@ -287,10 +287,11 @@ def _insert(
 
 
 def _check_lengths(table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    # sqlmodel's AutoString is a TypeDecorator: it forwards `length` to its String impl.
     limits = {
-        c.name: c.type.length
+        c.name: length
         for c in table.columns
-        if isinstance(c.type, String) and c.type.length is not None
+        if isinstance(length := getattr(c.type, "length", None), int)
     }
     for row in rows:
         for name, limit in limits.items():

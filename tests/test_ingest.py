@@ -14,8 +14,8 @@ import yaml
 from bot.errors import IngestError
 from knowledge.ingest import parse_report, read_report_file
 from knowledge.ingest.sections import parse_toc
-from knowledge.ingest.text import fold, split_lines
 from knowledge.model import ParsedReport, ParsedTable
+from knowledge.text import fold, split_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "knowledge" / "reports" / "informe-gestion-aci-medellin-2020.md"

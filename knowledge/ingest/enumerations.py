@@ -11,7 +11,8 @@ import re
 from bot.errors import IngestError
 from knowledge.curated import Curated, EnumerationSpec, QuoteIndex
 from knowledge.ingest.sections import section_at
-from knowledge.ingest.text import (
+from knowledge.model import EnumerationItem, ParsedEnumeration, ParsedSection
+from knowledge.text import (
     bullet_text,
     clean,
     is_blank,
@@ -20,7 +21,6 @@ from knowledge.ingest.text import (
     is_upper,
     starts_lower,
 )
-from knowledge.model import EnumerationItem, ParsedEnumeration, ParsedSection
 
 _MARKER_RE = re.compile(r"^\s*(\d{2})\s*$")
 _BOLD_LEAD_RE = re.compile(r"^\s*-\s*(?:▀\s*)?\*\*(.+?)\*\*\s*(.*)$")

@@ -18,7 +18,9 @@ import yaml
 
 from knowledge.curated import Curated
 from knowledge.ingest.sections import section_at
-from knowledge.ingest.text import (
+from knowledge.model import FactRole, ParsedFact, ParsedSection, ParsedTable
+from knowledge.numbers import DATA_DIR, NumberMatch, find_numbers
+from knowledge.text import (
     bullet_text,
     clean,
     fold,
@@ -28,8 +30,6 @@ from knowledge.ingest.text import (
     sentences,
     starts_lower,
 )
-from knowledge.model import FactRole, ParsedFact, ParsedSection, ParsedTable
-from knowledge.numbers import DATA_DIR, NumberMatch, find_numbers
 
 _MONTHS = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
            "noviembre|diciembre")

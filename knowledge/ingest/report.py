@@ -12,8 +12,8 @@ from knowledge.ingest.enumerations import parse_enumerations
 from knowledge.ingest.facts import prose_facts, table_facts
 from knowledge.ingest.sections import parse_sections, parse_toc, section_at
 from knowledge.ingest.tables import parse_tables
-from knowledge.ingest.text import clean, is_blank, split_lines
 from knowledge.model import ParsedReport, ParsedSection
+from knowledge.text import clean, is_blank, split_lines
 
 DEFAULT_REPORT_ID = "aci-medellin-2020"
 DEFAULT_SOURCE_NAME = "informe-gestion-aci-medellin-2020.md"

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from bot.errors import IngestError
-from knowledge.ingest.text import clean, fold, is_blank, is_upper
 from knowledge.model import ParsedSection
+from knowledge.text import clean, fold, is_blank, is_upper
 
 _CHAPTER_RE = re.compile(r"^\s*(\d{2})\s*$")
 _SECTION_RE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){1,2})\.?(?:\s+(\S.*))?$")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from knowledge.curated import Curated, TableSpec
 from knowledge.ingest.sections import _SECTION_RE, section_at
-from knowledge.ingest.text import clean, fold, is_blank, is_table_line, is_upper
 from knowledge.model import ParsedCell, ParsedRow, ParsedSection, ParsedTable
 from knowledge.numbers import parse_number, unit_from_words
+from knowledge.text import clean, fold, is_blank, is_table_line, is_upper
 
 
 @dataclass

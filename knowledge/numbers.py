@@ -88,6 +88,8 @@ def clean_markdown(text: str) -> str:
 
 
 def _clean_with_offsets(text: str) -> tuple[str, list[int]]:
+    if "**" not in text and "\\$" not in text:
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     offsets: list[int] = []
     i = 0
@@ -257,3 +259,18 @@ def parse_number(text: str) -> ParsedNumber | None:
         rest = ""  # "2.800 MILLONES DE PESOS": the words only name the currency
     return ParsedNumber(raw=clean, value=first.value, unit=first.unit, scale=first.scale,
                         qualifier=rest or None)
+
+
+def unit_from_words(text: str) -> tuple[str | None, str | None]:
+    """Unit and scale named by words alone: "Millones de dólares" -> ("USD", "millones")."""
+    lex = _lexicon()
+    unit = scale = None
+    for word in _WORD_RE.findall(clean_markdown(text)):
+        key = word.casefold()
+        if key in SCALES and scale is None:
+            scale = SCALES[key]
+        elif key in lex.currencies and unit is None:
+            unit = lex.currencies[key]
+        elif key in lex.words and unit is None:
+            unit = lex.words[key]
+    return unit, scale

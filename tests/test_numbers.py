@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge.numbers import find_numbers, parse_number
 
@@ -124,3 +126,14 @@ def test_find_numbers_mixed_markers():
     assert [(m.value, m.unit, m.scale) for m in found] == [
         (100, "USD", "mil"), (100, "pruebas", "mil"), (1, "hogares", "MM"), (1, "COP", None),
         (0.13, "%", None)]
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99))
+def test_spanish_formatting_round_trips(whole: int, cents: int):
+    """Any amount written the Spanish way ("1.424.430.012,05") reads back to its value."""
+    grouped = f"{whole:,}".replace(",", ".")
+    text = f"$ {grouped},{cents:02d} millones"
+    n = parse_number(text)
+    assert n is not None
+    assert (n.unit, n.scale) == ("COP", "millones")
+    assert n.value == pytest.approx(whole + cents / 100)

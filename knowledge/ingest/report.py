@@ -29,7 +29,7 @@ def read_report_file(path: str | Path) -> str:
     except OSError as exc:
         raise IngestError(f"No se pudo leer el archivo del informe {p}: {exc.strerror}") from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")  # editors may add a BOM
     except UnicodeDecodeError as exc:
         raise IngestError(
             f"El archivo del informe {p} no es texto UTF-8 válido (byte {exc.start})") from exc
@@ -90,11 +90,14 @@ def parse_report(text: str, *, report_id: str = DEFAULT_REPORT_ID,
     to this report (same title): then every quote and anchor must be in the text, or IngestError.
     """
     if not text or not text.strip():
-        raise IngestError("El informe está vacío")
+        raise IngestError(f"El informe {source_name} está vacío")
     lines = split_lines(text)
     toc = parse_toc(lines)
-    title, year = _title(lines, toc.start if toc.chapters else len(lines))
-    sections = parse_sections(lines, toc)
+    try:
+        title, year = _title(lines, toc.start if toc.chapters else len(lines))
+        sections = parse_sections(lines, toc)
+    except IngestError as exc:
+        raise IngestError(f"{source_name}: {exc}") from exc
     cur = curated if curated is not None else curated_data.load_curated()
     applies = cur.applies_to(title)
     index = curated_data.validate_curated(cur, text) if applies else None

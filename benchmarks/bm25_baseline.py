@@ -100,10 +100,18 @@ class Bm25Run:
     accuracy_threshold: dict[str, Any]  # refusing below the best threshold for this set
 
 
-def run_bm25(report_path: Path, items: Sequence[Item], min_questions: int) -> Bm25Run:
+def run_bm25(
+    report_path: Path,
+    items: Sequence[Item],
+    min_questions: int,
+    budget_seconds: float = float("inf"),
+) -> Bm25Run:
     baseline, seconds = build_seconds(report_path)
     questions = [str(item["q"]) for item in items]
-    run = run_workload(baseline.top, questions, min_questions, key=lambda h: h.passage)
+    run = run_workload(
+        baseline.top, questions, min_questions, key=lambda h: h.passage,
+        budget_seconds=budget_seconds,
+    )
     threshold = best_threshold(items, run.first_pass)
     figures = {
         **run.figures(),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import os
 import resource
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 MB = 1024 * 1024
 
@@ -36,3 +38,12 @@ def peak_rss_mb() -> float:
     """Peak resident set size of this process so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / MB if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float | None:
+    """Resident set size right now (Linux /proc); None where that is not available."""
+    try:
+        fields = Path("/proc/self/statm").read_text().split()
+    except OSError:
+        return None
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE") / MB

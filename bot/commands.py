@@ -19,6 +19,7 @@ from bot.engine.context import ConversationContext
 from bot.report_tables import (
     MONTHS_EN,
     MONTHS_ES,
+    IndicatorPoint,
     Option,
     budget_tables,
     cell_text,
@@ -293,7 +294,10 @@ def _cifra(call: _Call) -> CommandResult:
             call.t("¿Qué cifra buscas? Elige un tema:", "Which figure? Pick a topic:"),
             _topic_options(call),
         )
-    return call.ask(call.args)
+    # Said as a question for a figure, so the engine prefers a number over a sentence about it.
+    return call.ask(
+        call.t(f"¿Cuál es la cifra de {call.args}?", f"What is the figure for {call.args}?")
+    )
 
 
 def _buscar(call: _Call) -> CommandResult:
@@ -364,8 +368,11 @@ def _resumen(call: _Call) -> CommandResult:
 
 
 def _topic(call: _Call) -> CommandResult:
+    """Ask the engine about the command's topic, by the engine's own topic name when it has one."""
     query = TOPIC_QUERIES[call.spec.name]
-    result = call.ask(query[call.lang if call.lang == "en" else "es"])
+    stem = re.compile(rf"\b{query['words']}")
+    topic = next((t for t in call.engine.topics(call.lang) if stem.search(fold(t))), None)
+    result = call.ask(topic or query["en" if call.lang == "en" else "es"])
     if result.answer.status == "answered":
         return result
     listed = _enumeration_answer(call, query["words"])
@@ -441,6 +448,11 @@ def _share(result: float, target: float, lang: Lang) -> str | None:
     return f"{share} %" if lang == "es" else f"{share}%"
 
 
+def _comparable(point: IndicatorPoint) -> bool:
+    """Result and target written alike: "90%" against "10" is a reading the report leaves open."""
+    return point.same_unit and point.result_raw.endswith("%") == point.target_raw.endswith("%")
+
+
 def _indicator_answer(call: _Call, table: ParsedTable) -> Answer:
     report = call.report
     _, target_col, result_col = indicator_columns(table)
@@ -451,13 +463,12 @@ def _indicator_answer(call: _Call, table: ParsedTable) -> Answer:
     rows = {row.line: row for row in table.rows}
     for point in indicator_points(table):
         row = rows[point.line]
-        share = _share(point.result, point.target, call.lang) if point.same_unit else None
+        share = _share(point.result, point.target, call.lang) if _comparable(point) else None
         target_word = call.t("meta", "target")
         share_text = call.t(f"; {share} de la meta", f"; {share} of the target") if share else ""
-        lines.append(
-            f"• {point.label}: {point.result_raw} {point.unit.lower()} "
-            f"({target_word}: {point.target_raw}{share_text})"
-        )
+        unit = "" if point.result_raw.endswith("%") else f" {point.unit.lower()}"
+        target = f"{target_word}: {point.target_raw}{share_text}"
+        lines.append(f"• {point.label}: {point.result_raw}{unit} ({target})")
         figures.append(
             Figure(
                 label=point.label,

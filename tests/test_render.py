@@ -31,8 +31,11 @@ def bold_texts(html: str) -> list[str]:
 def figure_answer(**extra: object) -> Answer:
     fields: dict[str, object] = {
         "status": "answered",
-        "text": "La inversión fue USD 381,3 millones (meta 350) según §3.2 <tabla> & notas.",
-        "figures": [Figure(label="Inversión", display="USD 381,3 millones", target="350")],
+        "text": "Al 15 de diciembre: USD 381,3 millones (meta 350; 15 proyectos), §3.2 <t> & x.",
+        "figures": [
+            Figure(label="Inversión", display="USD 381,3 millones", target="350"),
+            Figure(label="Proyectos", display="15 proyectos", raw="15"),
+        ],
         "sources": [Source(section="3.2", title="Indicadores de inversión", quote="…", line=387)],
     }
     fields.update(extra)
@@ -43,8 +46,9 @@ def test_escapes_report_text_and_bolds_figures_only_on_number_boundaries() -> No
     [page] = render.render_pages(figure_answer())
     check_message_text(page, "HTML")
     text = visible(page)
-    assert "<tabla> & notas" in text  # escaped in HTML, shown literally
-    assert bold_texts(page) == ["USD 381,3 millones", "350"]  # not the 3 in "§3.2"
+    assert "<t> & x" in text  # escaped in HTML, shown literally
+    # Not the 3 in "§3.2", nor the day in "15 de diciembre".
+    assert bold_texts(page) == ["USD 381,3 millones", "350", "15 proyectos"]
     assert text.endswith("Fuente: §3.2 Indicadores de inversión")
 
 

@@ -19,6 +19,10 @@ CAPTION_LIMIT = 1024
 PAGE_MARKER_RESERVE = 24  # room for "\n\n<i>Página 12/12</i>"
 MAX_SOURCES_IN_FOOTER = 4
 
+_MONTHS = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+_DATE_TAIL = rf"\s+de\s+(?:{_MONTHS})\b"
+_NOTE_ID = re.compile(r"^\[[\w.-]+\]\s*")
+
 Style = Literal["plain", "note", "quote", "heading"]
 
 TEXTS = {
@@ -66,8 +70,9 @@ def _figure_pattern(answer: Answer) -> re.Pattern[str] | None:
     if not strings:
         return None
     alternatives = "|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True))
-    # Not inside a longer number or word: "3" must not light up in "§3.2" or "2023".
-    return re.compile(rf"(?<![\w.,§$])(?:{alternatives})(?![\w]|[.,]\d)")
+    # Not inside a longer number or word ("3" in "§3.2" or "2023"), nor a day in a date
+    # ("15" in "15 de diciembre"): those are not the answer's figures.
+    return re.compile(rf"(?<![\w.,§$])(?:{alternatives})(?![\w]|[.,]\d|{_DATE_TAIL})")
 
 
 def _bold_figures(text: str, pattern: re.Pattern[str] | None) -> str:
@@ -128,7 +133,9 @@ def answer_paragraphs(answer: Answer) -> list[Paragraph]:
                 Paragraph(source.quote, "quote"),
             ]
     for note in answer.notes:
-        paragraphs += [Paragraph(""), Paragraph(note, "note")]
+        note = _NOTE_ID.sub("", note)  # "[premios-4-vs-3] Ojo: …": the id is for logs, not users
+        if note and note not in answer.text:  # the engine may have written it into the text
+            paragraphs += [Paragraph(""), Paragraph(note, "note")]
     if answer.suggestions and answer.status != "answered":
         heading = t("did_you_mean", answer.lang)
         if heading.lower().rstrip("…?.") not in answer.text.lower():

@@ -1,0 +1,185 @@
+"""The one `Application`: built from settings, services created in post_init, handlers wired.
+
+`build_application` is the factory for every way the bot runs: `informe-bot serve` (polling or
+webhook), tests and benchmarks against the local Bot API server, scale-out workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine as DbEngine
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.commands import COMMANDS
+from bot.errors import ConfigError
+from bot.settings import Settings, get_settings
+from bot.telegram import handlers
+from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.webhook import webhook_options
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+CONCURRENT_UPDATES = 8  # updates of different chats in flight at once (one chat stays in order)
+_PENDING_KEY = "_pending_services"
+
+
+class BotApplication(Application):
+    """PTB's Application, whose services also exist after a bare `initialize()`.
+
+    PTB calls post_init only from run_polling/run_webhook; tests, benchmarks and scale-out
+    workers drive the application themselves (initialize, process_update), and need the same
+    services. Setting them up is idempotent, so run_polling's own post_init call is harmless.
+    """
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        await _post_init(self)
+
+
+def build_application(
+    settings: Settings, *, engine: Engine | None = None, db_engine: DbEngine | None = None
+) -> Application:
+    """The bot, not yet started. Services missing here are created in post_init from settings."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get one from @BotFather")
+    token = settings.telegram_bot_token.get_secret_value().strip()
+    builder = (
+        ApplicationBuilder()
+        .application_class(BotApplication)
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        .request(
+            HTTPXRequest(
+                connection_pool_size=CONCURRENT_UPDATES + 4,
+                connect_timeout=10,
+                read_timeout=20,
+                write_timeout=20,
+                media_write_timeout=40,
+            )
+        )
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.rate_limiter_enabled:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data[_PENDING_KEY] = (settings, engine, db_engine)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    new_message = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
+    names = [name for spec in COMMANDS for name in (spec.name, *spec.aliases)]
+    application.add_handler(CommandHandler(names, handlers.on_command, filters=new_message))
+    application.add_handler(
+        MessageHandler(
+            filters.COMMAND & filters.ChatType.PRIVATE & new_message, handlers.on_unknown_command
+        )
+    )
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & new_message, handlers.on_text)
+    )
+    application.add_handler(
+        MessageHandler(
+            ~filters.TEXT & filters.ChatType.PRIVATE & new_message, handlers.on_other_private
+        )
+    )
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    application.add_error_handler(handlers.on_error)
+
+
+async def _post_init(application: Application) -> None:
+    if SERVICES_KEY in application.bot_data:
+        return
+    settings, engine, db_engine = application.bot_data[_PENDING_KEY]
+    owns_db = db_engine is None
+    if engine is None or db_engine is None:
+        engine, db_engine = await asyncio.to_thread(_open_services, settings, engine, db_engine)
+    application.bot_data[SERVICES_KEY] = Services(settings, engine, db_engine, owns_db=owns_db)
+    await set_commands(application)
+
+
+def _open_services(
+    settings: Settings, engine: Engine | None, db_engine: DbEngine | None
+) -> tuple[Engine, DbEngine]:
+    from bot.engine.core import Engine
+    from db.store import ensure_store, load_reports
+
+    db_engine = db_engine or ensure_store(settings)
+    return engine or Engine(load_reports(db_engine)), db_engine
+
+
+async def set_commands(application: Application) -> None:
+    """The command menu: Spanish for everyone, the English names for English-language clients."""
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(s.name, s.description_es) for s in COMMANDS])
+    await bot.set_my_commands(
+        [BotCommand(s.name_for("en"), s.description_en) for s in COMMANDS], language_code="en"
+    )
+
+
+async def _post_shutdown(application: Application) -> None:
+    services = application.bot_data.get(SERVICES_KEY)
+    if isinstance(services, Services) and services.owns_db:
+        services.db.dispose()
+
+
+# ----------------------------------------------------------------------------- serve
+
+
+def run_serve(args: Any) -> int:
+    """`informe-bot serve`: long polling, or webhook with `--webhook-url/--listen/--port`."""
+    settings = get_settings()
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    webhook_url = getattr(args, "webhook_url", None)
+    options = (
+        webhook_options(settings, webhook_url, args.listen, args.port) if webhook_url else None
+    )
+    application = build_application(settings)
+    try:
+        if options is not None:
+            log.info(
+                "serving webhook on %s:%s/%s",
+                options["listen"],
+                options["port"],
+                options["url_path"],
+            )
+            application.run_webhook(**options, allowed_updates=ALLOWED_UPDATES)
+        else:
+            log.info("serving with long polling")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise ConfigError(
+            "the Bot API rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)"
+        ) from None
+    except NetworkError as exc:
+        base = settings.telegram_api_base_url
+        raise ConfigError(f"cannot reach the Bot API at {base}: {exc.message}") from None
+    return 0

@@ -1,0 +1,319 @@
+"""Small async handlers: decide whether and what to answer, then send what `replies` built.
+
+Everything slow (engine, database, charts) runs in a worker thread through `asyncio.to_thread`.
+Updates from one chat are handled one after another (a per-chat lock), so a follow-up is never
+answered before the question it follows, while different chats are served concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from telegram import (
+    Chat,
+    InputFile,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.commands import command_lang, resolve_command
+from bot.telegram import keyboards, replies
+from bot.telegram.replies import Outgoing
+from bot.telegram.services import Services, get_services
+
+log = logging.getLogger(__name__)
+
+CHAT_LOCKS_KEY = "chat_locks"
+
+TEXTS = {
+    "expired": {
+        "es": "Este botón ya no está disponible. Vuelve a preguntar.",
+        "en": "This button has expired. Please ask again.",
+    },
+    "thanks": {"es": "¡Gracias por tu opinión!", "en": "Thanks for your feedback!"},
+    "not_yours": {
+        "es": "Solo quien hizo la pregunta puede valorar la respuesta.",
+        "en": "Only the person who asked can rate this answer.",
+    },
+    "text_only": {
+        "es": "Por ahora solo leo mensajes de texto. Escríbeme tu pregunta sobre el informe.",
+        "en": "I can only read text messages. Please type your question about the report.",
+    },
+    "error": {
+        "es": "Lo siento, algo salió mal al responder. El error quedó registrado; "
+        "inténtalo de nuevo en un momento.",
+        "en": "Sorry, something went wrong while answering. The error was logged; "
+        "please try again in a moment.",
+    },
+}
+
+
+def t(key: str, lang: str | None) -> str:
+    return TEXTS[key]["en" if lang == "en" else "es"]
+
+
+def user_lang(update: Update) -> str:
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "en" if code.lower().startswith("en") else "es"
+
+
+class ChatLocks:
+    """One asyncio lock per chat that has updates in flight; forgotten when idle."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, chat_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiting[chat_id] -= 1
+            if not self._waiting[chat_id]:
+                del self._waiting[chat_id]
+                del self._locks[chat_id]
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return get_services(context.bot_data)
+
+
+def _locks(context: ContextTypes.DEFAULT_TYPE) -> ChatLocks:
+    return context.bot_data.setdefault(CHAT_LOCKS_KEY, ChatLocks())
+
+
+# ----------------------------------------------------------------------------- sending
+
+
+async def send(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    out: Outgoing,
+    reply_to: int | None = None,
+    thread_id: int | None = None,
+) -> Message:
+    """Send a reply that quotes the message it answers (when that message still exists)."""
+    reply = (
+        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        if reply_to is not None
+        else None
+    )
+    common = {"reply_markup": out.markup, "reply_parameters": reply, "message_thread_id": thread_id}
+    bot = context.bot
+    if out.photo is not None:
+        photo = InputFile(out.photo, filename="grafico.png")
+        return await bot.send_photo(chat_id, photo=photo, caption=out.text, **common)
+    if out.document is not None:
+        document = InputFile(out.document, filename=out.filename or "tabla.csv")
+        return await bot.send_document(chat_id, document=document, caption=out.text, **common)
+    return await bot.send_message(chat_id, out.text, **common)
+
+
+def _thread_of(message: Message | None) -> int | None:
+    """Forum topic of the message, so the answer lands in the same topic."""
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text.split(maxsplit=1)[0][1:].split("@")[0].lower()
+    args = " ".join(context.args or [])
+    lang = command_lang(name, default=user_lang(update))
+    user_id = update.effective_user.id if update.effective_user else None
+    async with _locks(context).hold(message.chat_id):
+        out = await asyncio.to_thread(
+            replies.answer_command,
+            _services(context),
+            name,
+            args,
+            user_id=user_id,
+            chat_id=message.chat_id,
+            lang=lang,
+        )
+        await _reply(context, message, out)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Private chats only: in groups an unknown command is probably another bot's."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text.split(maxsplit=1)[0][1:].split("@")[0]
+    if resolve_command(name) is not None:
+        return
+    out = await asyncio.to_thread(
+        replies.answer_command,
+        _services(context),
+        name[:64],
+        "",
+        user_id=None,
+        chat_id=message.chat_id,
+        lang=user_lang(update),
+    )
+    await _reply(context, message, out)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question: every message in a private chat; in groups only when addressed to the bot."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if message.chat.type == ChatType.PRIVATE:
+        question: str | None = message.text
+    else:
+        question = addressed_text(message, context.bot.username, context.bot.id)
+    if question is None:
+        return
+    user_id = update.effective_user.id if update.effective_user else None
+    async with _locks(context).hold(message.chat_id):
+        out = await asyncio.to_thread(
+            replies.answer_question,
+            _services(context),
+            question,
+            user_id=user_id,
+            chat_id=message.chat_id,
+        )
+        await _reply(context, message, out)
+
+
+async def on_other_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes in a private chat: say what the bot can read."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(t("text_only", user_lang(update)))
+
+
+async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, out: Outgoing) -> None:
+    await send(context, message.chat_id, out, message.message_id, _thread_of(message))
+
+
+def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a group message, or None when the message is not for this bot.
+
+    A message is for the bot when it mentions @username (or the bot by text mention) or replies
+    to one of the bot's messages; the mention is removed from the question.
+    """
+    text = message.text or ""
+    mention = re.compile(rf"(?<![\w@])@{re.escape(username)}(?!\w)", re.IGNORECASE)
+    mentioned = bool(username) and mention.search(text) is not None
+    for entity in message.entities or ():
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            mentioned = True
+    replied = message.reply_to_message
+    to_bot = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+    if not (mentioned or to_bot):
+        return None
+    return " ".join(mention.sub(" ", text).split()) if username else text
+
+
+# ----------------------------------------------------------------------------- buttons
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    services = _services(context)
+    lang = user_lang(update)
+    fields = await asyncio.to_thread(replies.resolve_button, services, query.data or "")
+    if fields is None:
+        await query.answer(t("expired", lang))
+        return
+    tag = fields[0]
+    user_id = query.from_user.id if query.from_user else None
+    message = query.message
+    chat: Chat | None = message.chat if message is not None else None
+    if tag == keyboards.NOOP:
+        await query.answer()
+    elif tag == keyboards.FEEDBACK and len(fields) == 3:
+        ok = await asyncio.to_thread(
+            replies.record_feedback, services, int(fields[1]), int(fields[2]), user_id
+        )
+        await query.answer(t("thanks" if ok else "not_yours", lang))
+    elif tag == keyboards.PAGE and len(fields) == 3 and isinstance(message, Message):
+        out = await asyncio.to_thread(replies.answer_page, services, fields[1], int(fields[2]))
+        if out is None:
+            await query.answer(t("expired", lang))
+            return
+        try:
+            await query.edit_message_text(out.text, reply_markup=out.markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():  # a double tap on the same page
+                raise
+        await query.answer()
+    elif tag in (keyboards.ASK, keyboards.COMMAND) and chat is not None:
+        await query.answer()
+        reply_to = message.message_id if message is not None else None
+        async with _locks(context).hold(chat.id):
+            if tag == keyboards.ASK and len(fields) == 2:
+                out = await asyncio.to_thread(
+                    replies.answer_question, services, fields[1], user_id=user_id, chat_id=chat.id
+                )
+            elif tag == keyboards.COMMAND and len(fields) == 3:
+                out = await asyncio.to_thread(
+                    replies.answer_command,
+                    services,
+                    fields[1],
+                    fields[2],
+                    user_id=user_id,
+                    chat_id=chat.id,
+                    lang=command_lang(fields[1], default=lang),
+                )
+            else:
+                return
+            thread = _thread_of(message) if isinstance(message, Message) else None
+            await send(context, chat.id, out, reply_to, thread)
+    else:
+        await query.answer(t("expired", lang))
+
+
+# ----------------------------------------------------------------------------- inline mode
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    inline = update.inline_query
+    if inline is None:
+        return
+    user_id = inline.from_user.id if inline.from_user else None
+    results = await asyncio.to_thread(
+        replies.inline_results, _services(context), inline.query, user_id=user_id
+    )
+    await inline.answer(results, cache_time=300, is_personal=False)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its traceback, and tell the user instead of leaving them waiting."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.callback_query is not None:
+        with suppress(TelegramError):
+            await update.callback_query.answer(t("error", user_lang(update)))
+    try:
+        await context.bot.send_message(update.effective_chat.id, t("error", user_lang(update)))
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,222 @@
+"""What the bot sends for a question, a command or a button: engine, state and rendering together.
+
+Synchronous on purpose: handlers run each of these in a worker thread (`asyncio.to_thread`), so
+the engine's matching and every database read and write stay off the event loop. The result is
+an `Outgoing` message the handler only has to send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from time import perf_counter
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
+from telegram.constants import ParseMode
+
+from bot import state
+from bot.commands import command_lang, run_command
+from bot.engine.answer import Answer
+from bot.engine.context import ConversationContext
+from bot.report_tables import shorten
+from bot.telegram import keyboards, render
+from bot.telegram.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_INLINE_RESULTS = 50
+INLINE_SUGGESTIONS = 8  # ambiguous inline queries: how many suggested readings to answer too
+INLINE_TITLE_LIMIT = 90
+
+
+@dataclass
+class Outgoing:
+    text: str  # HTML message, or the caption of a photo or document
+    markup: InlineKeyboardMarkup | None = None
+    photo: bytes | None = None
+    document: bytes | None = None
+    filename: str | None = None
+
+
+# ----------------------------------------------------------------------------- questions
+
+
+def answer_question(
+    services: Services, text: str, *, user_id: int | None, chat_id: int, channel: str = "telegram"
+) -> Outgoing:
+    """A free-text question (or a pressed suggestion): asked with the chat's context."""
+    chat_hash = state.chat_key(chat_id, services.hash_key)
+    snapshot = state.load_chat_state(services.db, chat_hash)
+    started = perf_counter()
+    reply = services.engine.ask(text, snapshot.context)
+    latency_ms = (perf_counter() - started) * 1000
+    log_id = _log(services, text, reply.answer, latency_ms, user_id, chat_hash, channel)
+    _save(services, chat_hash, reply.answer, reply.context)
+    return present(services, reply.answer, log_id=log_id)
+
+
+def answer_command(
+    services: Services,
+    name: str,
+    args: str,
+    *,
+    user_id: int | None,
+    chat_id: int,
+    lang: str | None = None,
+) -> Outgoing:
+    chat_hash = state.chat_key(chat_id, services.hash_key)
+    snapshot = state.load_chat_state(services.db, chat_hash)
+    lang = lang or command_lang(name)
+    started = perf_counter()
+    result = run_command(
+        services.engine,
+        name,
+        args,
+        snapshot.context,
+        "en" if lang == "en" else "es",
+        last_answer=snapshot.last_answer,
+    )
+    latency_ms = (perf_counter() - started) * 1000
+    log_id = None
+    if result.remember:
+        question = f"/{name} {args}".strip()
+        log_id = _log(services, question, result.answer, latency_ms, user_id, chat_hash, "telegram")
+        _save(services, chat_hash, result.answer, result.context)
+    store = _store(services)
+    if result.photo is not None or result.document is not None:
+        return Outgoing(
+            render.render_caption(result.answer),
+            markup=keyboards.answer_keyboard(result.answer, store, log_id=log_id),
+            photo=result.photo,
+            document=result.document,
+            filename=result.filename,
+        )
+    if result.choices and result.command:
+        markup = keyboards.choices_keyboard(result.command, result.choices, store)
+        return Outgoing(render.render_single(result.answer), markup=markup)
+    return present(services, result.answer, log_id=log_id)
+
+
+def present(services: Services, answer: Answer, *, log_id: int | None, page: int = 0) -> Outgoing:
+    """An answer's page with its buttons; long answers are stored so ◀ ▶ work on any worker."""
+    pages = render.render_pages(answer)
+    page = max(0, min(page, len(pages) - 1))
+    answer_key = None
+    store = _store(services)
+    if len(pages) > 1:
+        payload = {"answer": answer.model_dump(mode="json"), "log_id": log_id}
+        answer_key = state.put_callback(services.db, payload)
+    markup = keyboards.answer_keyboard(
+        answer, store, log_id=log_id, answer_key=answer_key, page=page, pages=len(pages)
+    )
+    return Outgoing(pages[page], markup=markup)
+
+
+def answer_page(services: Services, answer_key: str, page: int) -> Outgoing | None:
+    """Page `page` of a stored long answer; None when the key has expired."""
+    payload = state.get_callback(services.db, answer_key)
+    if payload is None or "answer" not in payload:
+        return None
+    answer = Answer.model_validate(payload["answer"])
+    return present(services, answer, log_id=payload.get("log_id"), page=page)
+
+
+def resolve_button(services: Services, data: str) -> list[str] | None:
+    return keyboards.decode(data, lambda key: state.get_callback(services.db, key))
+
+
+def record_feedback(services: Services, log_id: int, value: int, user_id: int | None) -> bool:
+    user_hash = state.user_hash(user_id, services.hash_key)
+    return state.set_feedback(services.db, log_id, value, user_hash)
+
+
+# ----------------------------------------------------------------------------- inline mode
+
+
+def inline_results(
+    services: Services, query: str, *, user_id: int | None
+) -> list[InlineQueryResultArticle]:
+    """Articles for an inline query: the answer, and for an unclear query its likely readings."""
+    query = " ".join(query.split())
+    if not query:
+        return []
+    started = perf_counter()
+    first = services.engine.ask(query).answer
+    latency_ms = (perf_counter() - started) * 1000
+    _log(services, query, first, latency_ms, user_id, None, "inline")
+    answers = [first]
+    if first.status != "answered":
+        for suggestion in first.suggestions[:INLINE_SUGGESTIONS]:
+            answer = services.engine.ask(suggestion).answer
+            if answer.status == "answered":
+                answers.append(answer)
+    results = []
+    for index, answer in enumerate(answers[:MAX_INLINE_RESULTS]):
+        results.append(
+            InlineQueryResultArticle(
+                id=_result_id(query, index),
+                title=inline_title(answer),
+                description=shorten(render.plain_text(answer), 180),
+                input_message_content=InputTextMessageContent(
+                    render.render_single(answer), parse_mode=ParseMode.HTML
+                ),
+            )
+        )
+    return results
+
+
+def inline_title(answer: Answer) -> str:
+    """The figure first, so the list of results reads like the answer itself."""
+    if answer.figures:
+        figure = answer.figures[0]
+        title = f"{figure.display} — {figure.label}" if figure.label else figure.display
+    else:
+        title = answer.text.split("\n", 1)[0]
+    return shorten(" ".join(title.split()), INLINE_TITLE_LIMIT) or "…"
+
+
+def _result_id(query: str, index: int) -> str:
+    return hashlib.sha256(f"{index}:{query}".encode()).hexdigest()[:32]
+
+
+# ----------------------------------------------------------------------------- state helpers
+
+
+def _store(services: Services) -> keyboards.Store:
+    return lambda payload: state.put_callback(services.db, payload)
+
+
+def _log(
+    services: Services,
+    question: str,
+    answer: Answer,
+    latency_ms: float,
+    user_id: int | None,
+    chat_hash: str | None,
+    channel: str,
+) -> int | None:
+    """Log the question; a database failure is logged and costs the feedback buttons only."""
+    try:
+        return state.log_query(
+            services.db,
+            question=question,
+            answer=answer,
+            latency_ms=latency_ms,
+            channel=channel,
+            user_hash=state.user_hash(user_id, services.hash_key),
+            chat_hash=chat_hash,
+        )
+    except SQLAlchemyError:
+        log.exception("could not write the query log; answering without feedback buttons")
+        return None
+
+
+def _save(
+    services: Services, chat_hash: str, answer: Answer, context: ConversationContext | None
+) -> None:
+    try:
+        state.save_chat_state(services.db, chat_hash, context=context, last_answer=answer)
+    except SQLAlchemyError:
+        log.exception("could not save the chat state; the next follow-up starts afresh")

@@ -53,7 +53,9 @@ def passages_from_text(text: str) -> list[str]:
             pairs = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False) if c]
             passages.append(" | ".join([*labels, *pairs]) if labels else " | ".join(pairs))
             continue
-        header = None
+        if header is not None:
+            # The table ended: its caption does not label what follows it.
+            header, labels = None, []
         if len(line.split()) <= LABEL_MAX_WORDS:
             labels = [*labels, line][-LABELS_KEPT:]
             continue

@@ -67,7 +67,9 @@ def render(figures: dict[str, Any]) -> str:
 
     out += ["", f"Answering: {_num(engine['questions'])} questions "
             f"({engine['unique_questions']} dev items × {engine['repeats']}), one process, "
-            "store loaded once"]
+            "store loaded once"
+            + (f" — STOPPED BY TIME BUDGET before {_num(engine['requested_questions'])}"
+               if engine["stopped_by_budget"] else "")]
     out += _table(
         ["figure", "ours (Engine)", "BM25 baseline", "ours/BM25"],
         [
@@ -122,6 +124,10 @@ def render(figures: dict[str, Any]) -> str:
                  f"{_num(e2e['reply_ms']['p50'], 1)} / {_num(e2e['reply_ms']['p95'], 1)} / "
                  f"{_num(e2e['reply_ms']['p99'], 1)}"],
                 ["lost updates", _num(e2e["lost_updates"])],
+                ["bot errors logged", _num(e2e["bot_errors_logged"])
+                 + (f" (first: {e2e['bot_error_samples'][0][:120]})"
+                    if e2e["bot_error_samples"] else "")],
+                ["stopped by time budget", "yes" if e2e["stopped_by_budget"] else "no"],
                 ["wall (s)", _num(e2e["wall_seconds"], 2)],
             ],
         )

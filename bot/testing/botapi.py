@@ -115,6 +115,7 @@ class FakeBotApi:
             self.add_bot(token)
         self.faults = FaultPlan()
         self.requests_total = 0
+        self.requests_active = 0  # requests being handled right now (a faulted one included)
         self._methods: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler) for name, handler in METHODS.items()
         }
@@ -271,6 +272,14 @@ class FakeBotApi:
 
     async def _handle_method(self, request: web.Request) -> web.StreamResponse:
         self.requests_total += 1
+        self.requests_active += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.requests_active -= 1
+            self._notify()
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         if not TOKEN_RE.fullmatch(token):
             return _json_response(404, _NOT_FOUND.body())
@@ -286,6 +295,7 @@ class FakeBotApi:
         except TelegramBadRequest as exc:
             return _json_response(400, ApiError(400, exc.description).body())
         account.calls.append(ApiCall(name, params, time.time()))
+        self._notify()
         fault = self.faults.pick(name, token, params.get("chat_id")) if self.faults.rules else None
         if fault is not None and fault.before_effect:
             return await self._fail_before_effect(request, fault)

@@ -6,8 +6,15 @@ import pytest
 
 from bot.engine.core import Engine
 from bot.testing.devset import is_right, load_questions, missing_expects
+from knowledge.model import ParsedReport
 
 QUESTIONS = load_questions()
+
+
+@pytest.fixture(scope="module")
+def engine(parsed_report: ParsedReport) -> Engine:
+    # The answer engine; overrides conftest's `engine` (a migrated SQL engine) in this module.
+    return Engine([parsed_report])
 
 
 def _ask(engine: Engine, question: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,14 +62,46 @@ def load_synonyms() -> dict[str, list[str]]:
         group = [canonical, *aliases]
         group_terms = [content_tokens(phrase) for phrase in group]
         flat = [term for terms in group_terms for term in terms]
+        singles = [terms[0] for terms in group_terms if len(terms) == 1]
         for terms in group_terms:
             if len(terms) != 1:
+                # Each word of a spelled-out name also stands for its abbreviation:
+                # "intelligent cities challenge" -> "icc".
+                for word in terms:
+                    alternatives = table.setdefault(word, [])
+                    alternatives.extend(s for s in singles if s not in alternatives and s != word)
                 continue
             alternatives = table.setdefault(terms[0], [])
             for term in flat:
                 if term != terms[0] and term not in alternatives:
                     alternatives.append(term)
+    for english, spanish in _glossary().items():
+        alternatives = table.setdefault(
+            content_tokens(english)[0] if content_tokens(english) else english, []
+        )
+        for phrase in spanish:
+            for term in content_tokens(str(phrase)):
+                if term not in alternatives:
+                    alternatives.append(term)
     return table
+
+
+def _glossary() -> dict[str, list[str]]:
+    import yaml
+
+    from bot.engine.catalog import DATA_DIR
+
+    path = DATA_DIR / "glossary_en.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["glossary"]
+
+
+@lru_cache(maxsize=1)
+def exclusion_patterns() -> tuple[re.Pattern[str], ...]:
+    """Curated patterns of numbers that are not figures (dates, years, names like COVID-19)."""
+    curated = _curated()
+    if curated is None:
+        return ()
+    return tuple(e.regex for e in curated.exclusions if e.kind != "date")
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.engine.normalize import content_tokens, fold
 from knowledge.model import ParsedCell, ParsedReport, ParsedSection, ParsedTable
@@ -59,6 +60,7 @@ class Passage:
     enumeration_key: str | None = None
     has_date: bool = False
     emphasis: bool = False  # bold or all-caps in the report: a highlight
+    years: int = 0  # how many distinct years (2020, 2022...) it mentions
     first_in_paragraph: bool = False
 
 
@@ -77,6 +79,7 @@ _MONTH_WORDS = (
     "diciembre",
     "sept",
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + "|".join(_MONTH_WORDS) + r")|\d{1,2}/\d{1,2}/\d{4}", re.IGNORECASE
 )
@@ -134,7 +137,9 @@ class ReportIndex:
         paragraphs: list[tuple[int, str, str | None]] = []
         subheading: str | None = None
         start = section.line_start + 1
-        end = min(section.line_end, len(lines))
+        # A section's own text ends where the next heading (often its first subsection) starts.
+        later = [s.line_start for s in self.report.sections if s.line_start > section.line_start]
+        end = min(section.line_end, len(lines), min(later, default=len(lines) + 1) - 1)
         current: list[str] = []
         current_start = start
         for line_no in range(start, end + 1):
@@ -177,8 +182,9 @@ class ReportIndex:
                 text = clean_text(paragraph)
                 if not text:
                     continue
-                emphasis = "**" in paragraph or text.isupper()
-                if text.endswith(":"):
+                bold = [clean_text(b) for b in re.findall(r"\*\*(.+?)\*\*", paragraph, re.S)]
+                bold = [b for b in bold if len(b) > 8]
+                if text.endswith(":") and not (text.isupper() and len(text) < 60):
                     # "...en los siguientes temas:" is answered by the list that follows it.
                     following = [clean_text(p[1]) for p in paragraphs[position + 1 : position + 7]]
                     text = _join_list(text, following)
@@ -190,10 +196,9 @@ class ReportIndex:
                     if len(sentence) < 3:
                         continue
                     terms = Counter(content_tokens(sentence))
-                    numbers = [
-                        Number(raw=m.raw, value=m.value, unit=m.unit, scale=m.scale)
-                        for m in find_numbers(sentence)
-                    ]
+                    numbers = figures_in(sentence)
+                    # A figure's currency is a word of its sentence: "$2.800" is in pesos.
+                    terms.update(n.unit.lower() for n in numbers if n.unit in ("USD", "COP"))
                     self._add(
                         kind="sentence",
                         section=section.number,
@@ -205,7 +210,8 @@ class ReportIndex:
                         numbers=numbers,
                         subheading=subheading,
                         has_date=bool(_DATE.search(sentence)),
-                        emphasis=emphasis or sentence.isupper(),
+                        years=len(set(_YEAR.findall(sentence))),
+                        emphasis=sentence.isupper() or any(b[:40] in sentence for b in bold),
                         first_in_paragraph=number_in_paragraph == 0,
                     )
                     previous_terms = set(terms)
@@ -241,7 +247,8 @@ class ReportIndex:
                     section_title=section_title,
                     text=text,
                     line=row.line,
-                    terms=Counter(content_tokens(row_text)),
+                    # Column names count as the row's own words: "meta" finds the META column.
+                    terms=Counter(content_tokens(row_text + " " + " ".join(table.header))),
                     context_terms=context,
                     numbers=numbers,
                     table_key=table.key,
@@ -295,6 +302,10 @@ class ReportIndex:
         }
         self.max_idf = math.log(1 + total)
         self.vocabulary = sorted(vocabulary)
+        self.by_prefix: dict[str, list[str]] = defaultdict(list)
+        for term in self.vocabulary:
+            if len(term) >= 5 and term.isalpha():
+                self.by_prefix[term[:5]].append(term)
 
     # ------------------------------------------------------------------ lookup
 
@@ -303,12 +314,19 @@ class ReportIndex:
         matches = [(term, 1.0)] if term in self.idf else []
         if term.isdigit() or len(term) <= 3 or any(ch.isdigit() for ch in term):
             return matches
-        cutoff = 84 if len(term) <= 5 else 80
-        for candidate, score, _ in process.extract(
-            term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
+        # Typos are small edits (one for short words, two for long ones; a swap counts once).
+        allowed = 1 if len(term) <= 7 else 2
+        for candidate, distance, _ in process.extract(
+            term, self.vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=8
         ):
             if candidate != term:
-                matches.append((candidate, (score / 100) ** 2))
+                matches.append((candidate, 1.0 - 0.12 * distance - 0.01))
+        if len(term) >= 6 and term.isalpha():
+            # Spanish inflections share a stem: "trabajan" ~ "trabajando", "atrajo" ~ "atraer".
+            known = {m[0] for m in matches}
+            for candidate in self.by_prefix.get(term[:5], ()):
+                if candidate not in known and candidate != term:
+                    matches.append((candidate, 0.55))
         if not matches and len(term) >= 6:
             # Long compound words ("inverison" typed, "ciudadela" vs "ciudadelas"): prefix match.
             for candidate, _score, _ in process.extract(
@@ -328,12 +346,33 @@ class ReportIndex:
         )
 
 
+def figures_in(text: str) -> list[Number]:
+    """The figures of a text, leaving out what curated exclusions say is not one (years, names)."""
+    excluded = _excluded_spans(text)
+    return [
+        Number(raw=m.raw, value=m.value, unit=m.unit, scale=m.scale)
+        for m in find_numbers(text)
+        if not any(start < m.span[1] and m.span[0] < end for start, end in excluded)
+    ]
+
+
+def _excluded_spans(text: str) -> list[tuple[int, int]]:
+    from bot.engine.curated import exclusion_patterns
+
+    spans = []
+    for pattern in exclusion_patterns():
+        spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
+    return spans
+
+
 def _join_list(intro: str, following: list[str], limit: int = 700) -> str:
     """An introducing sentence with the short items after it, as one quotable passage."""
     items: list[str] = []
     for item in following:
         if not item or len(intro) + sum(len(i) + 2 for i in items) + len(item) > limit:
             break
+        if len(item) > 220 or (item.isupper() and item.endswith(":")):
+            break  # a paragraph of its own, or the next labelled block: not a list item
         items.append(item.rstrip("."))
     return f"{intro} {'; '.join(items)}." if items else intro
 

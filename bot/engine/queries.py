@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from bot.engine.answer import Answer, Figure, Source
 from bot.engine.format import format_figure, format_number, format_share
 from bot.engine.index import Number, Passage, ReportIndex, clean_text
-from bot.engine.normalize import content_tokens, fold
+from bot.engine.normalize import content_tokens, fold, stem
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES, extract_months
 from bot.engine.texts import t
@@ -25,16 +25,23 @@ if TYPE_CHECKING:
 
 FIGURE_TEXT_LIMIT = 700
 LIST_TEXT_LIMIT = 1500
+SUMMARY_SENTENCE_LIMIT = 220
+SUMMARY_TEXT_LIMIT = 1900  # longer summaries are paginated by the bot
 ANSWER_THRESHOLD = 0.52
 MONEY_UNITS = {"USD", "COP"}
-MEASURE_WORDS = frozenset(
-    content_tokens(
-        "cuanto cuanta cuantos cuantas fue fueron valor monto total numero cantidad cifra dato "
-        "how much many value amount number figure hubo tuvo tiene supero cumplio alcanzo "
-        "logro hizo hicieron realizo realizaron segun dijo dice cuadra confundas confunda "
-        "quien quienes cual cuales donde cuando what which who when where did does was were"
-    )
-)
+
+
+def _question_words() -> frozenset[str]:
+    import yaml
+
+    from bot.engine.catalog import DATA_DIR
+
+    data = yaml.safe_load((DATA_DIR / "question_words.yaml").read_text(encoding="utf-8"))
+    words = " ".join(data["words"]["es"] + data["words"]["en"])
+    return frozenset(content_tokens(words)) | frozenset(words.split())
+
+
+MEASURE_WORDS = _question_words()
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -196,13 +203,15 @@ def topic_summary(request: Request, engine: Engine) -> Answer:
     scored: list[tuple[float, str, str | None]] = []
     for number, section in index.sections.items():
         title = " ".join(content_tokens(section.title))
-        title_score = (0.75 * fuzz.token_set_ratio(topic, title)
-                       + 0.25 * fuzz.ratio(topic, title)) / 100
+        title_score = (
+            0.75 * fuzz.token_set_ratio(topic, title) + 0.25 * fuzz.ratio(topic, title)
+        ) / 100
         scored.append((title_score, number, None))
         for heading, _ in index.subheadings.get(number, []):
             words = " ".join(content_tokens(heading))
-            heading_score = (0.75 * fuzz.token_set_ratio(topic, words)
-                             + 0.25 * fuzz.ratio(topic, words)) / 100
+            heading_score = (
+                0.75 * fuzz.token_set_ratio(topic, words) + 0.25 * fuzz.ratio(topic, words)
+            ) / 100
             scored.append((heading_score * 0.9, number, heading))
     hits = search(index, terms, limit=12)
     weight: dict[str, float] = {}
@@ -262,39 +271,52 @@ def _row_under(index: ReportIndex, passage: Passage, headings: list[str]) -> boo
 def _summary_from(
     request: Request, number: str, title: str, passages: list[Passage], intent: str
 ) -> Answer:
-    """Extractive summary: sentences carrying figures or highlights, in report order."""
+    """Extractive summary: the indicator figures, then each paragraph's topic sentence and the
+    highlighted figures, taken in turn from every subsection, shown in report order."""
     lang = request.lang
-    chosen: list[Passage] = []
-    sentences = [p for p in passages if p.kind == "sentence" and len(p.text) > 40]
+    sentences = [
+        p
+        for p in passages
+        if p.kind == "sentence" and len(p.text) > 40 and not (p.text.isupper() and not p.numbers)
+    ]
     rows = [p for p in passages if p.kind == "row"]
     items = [p for p in passages if p.kind == "item"]
-    budget = LIST_TEXT_LIMIT
 
-    def priority(passage: Passage) -> tuple[int, int]:
-        # Highlights with figures first, then figures, then each paragraph's topic sentence.
-        rank = 0 if passage.emphasis and passage.numbers else 1 if passage.numbers else (
-            2 if passage.first_in_paragraph else 3)
-        return rank, passage.id
+    indicator_lines = []
+    for row in rows:
+        is_indicator = bool(row.table_key and "indicadores" in row.table_key)
+        indicator = _indicator_parts(row, lang) if is_indicator else None
+        if indicator is not None:
+            indicator_lines.append(f"• {indicator.short}")
+    used = sum(len(line) for line in indicator_lines)
 
-    used = 0
-    for passage in sorted(sentences, key=priority):
-        size = min(len(passage.text), 260)
-        if used + size > budget * 0.75:
-            continue
-        chosen.append(passage)
-        used += size
+    by_section: dict[str, list[Passage]] = {}
+    for passage in sorted(sentences, key=_summary_priority):
+        by_section.setdefault(passage.section, []).append(passage)
+    chosen: list[Passage] = []
+    seen_texts: set[str] = set()
+    while any(by_section.values()):
+        for queue in by_section.values():
+            if not queue:
+                continue
+            passage = queue.pop(0)
+            size = min(len(passage.text), SUMMARY_SENTENCE_LIMIT) + 4
+            key = fold(passage.text)[:80]
+            if used + size > SUMMARY_TEXT_LIMIT or key in seen_texts:
+                continue
+            seen_texts.add(key)
+            chosen.append(passage)
+            used += size
     chosen.sort(key=lambda p: p.id)
-    lines = [f"• {_shorten(p.text, 260)}" for p in chosen]
-    used = sum(len(line) for line in lines)
+    lines = indicator_lines + [f"• {_shorten(p.text, SUMMARY_SENTENCE_LIMIT)}" for p in chosen]
+    label = "Incluye" if lang == "es" else "Includes"
     row_names = [clean_text(p.cells[0][1].raw) for p in rows if p.cells and p.cells[0][1].raw]
-    if row_names and used < budget:
+    if row_names and not indicator_lines:
         names = "; ".join(dict.fromkeys(n for n in row_names if n))
-        label = "Incluye" if lang == "es" else "Includes"
-        lines.append(f"• {label}: {_shorten(names, max(200, budget - used))}")
-    elif items and used < budget:
+        lines.append(f"• {label}: {_shorten(names, 400)}")
+    elif items and not indicator_lines:
         names = "; ".join(clean_text(p.text.split(":")[0]) for p in items[:12])
-        label = "Incluye" if lang == "es" else "Includes"
-        lines.append(f"• {label}: {_shorten(names, max(200, budget - used))}")
+        lines.append(f"• {label}: {_shorten(names, 400)}")
     figures = [
         number_figure(n, _shorten(p.text, 120), lang, p.section)
         for p in chosen
@@ -310,6 +332,23 @@ def _summary_from(
         kind="summary",
         score=1.0,
     )
+
+
+def _summary_priority(passage: Passage) -> tuple[int, int]:
+    """Topic sentences with figures or highlights, other topic sentences, highlighted figures,
+    other figures, the rest; in report order within each rank."""
+    topic = passage.first_in_paragraph and len(passage.text) > 60
+    if topic and (passage.numbers or passage.emphasis):
+        rank = 0
+    elif topic:
+        rank = 1
+    elif passage.emphasis and passage.numbers:
+        rank = 2
+    elif passage.numbers:
+        rank = 3
+    else:
+        rank = 4
+    return rank, passage.id
 
 
 # ---------------------------------------------------------------------------- enumerations
@@ -410,9 +449,10 @@ _INDICATOR_WORDS = frozenset(
 
 
 class _Indicator:
-    def __init__(self, line: str, figure: Figure) -> None:
+    def __init__(self, line: str, figure: Figure, short: str) -> None:
         self.line = line
         self.figure = figure
+        self.short = short  # one compact line for summaries
 
 
 def _indicator_parts(passage: Passage, lang: str) -> _Indicator | None:
@@ -467,7 +507,8 @@ def _indicator_parts(passage: Passage, lang: str) -> _Indicator | None:
         section=passage.section,
         computed_from=[target.raw, progress.raw] if share else [],
     )
-    return _Indicator(line, figure)
+    short = f"{_shorten(label, 90)}: {progress_display} ({t('target', lang)} {target_display})"
+    return _Indicator(line, figure, short)
 
 
 def _cutoff_from_header(folded_header: str) -> str | None:
@@ -490,6 +531,10 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
     month = slots.months[0] if slots.months else None
     matched_value, rows_by_value = _categorical_filter(request, rows)
     has_filter = bool(month or slots.threshold or matched_value)
+    if slots.measure in ("cantidad", "valor", "costo", "fecha") and not (
+        has_filter or slots.superlative
+    ):
+        return None  # "¿cuántos eventos hubo?" is stated in a sentence; retrieval finds it
     if not (
         has_filter
         or slots.superlative
@@ -664,11 +709,10 @@ def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | No
                 continue
             if "fecha" in fold(header) or "nombre" in fold(header):
                 continue
-            if (
-                f" {folded} " in question
-                or (fuzz.partial_ratio(folded, question) >= 92
+            if f" {folded} " in question or (
+                fuzz.partial_ratio(folded, question) >= 92
                 and len(folded.split()) <= 4
-                and _all_words_in(folded, question))
+                and _all_words_in(folded, question)
             ):
                 if best_value is None or len(folded) > len(fold(best_value)):
                     best_value, best_rows = raw, []
@@ -801,7 +845,7 @@ def _total(
 
 
 _MONEY_MEASURES = {"costo", "valor", "presupuesto", "recaudo", "ejecucion"}
-_NUMBER_MEASURES = {"cantidad", "asistentes", "porcentaje", "meta"} | _MONEY_MEASURES
+_NUMBER_MEASURES = {"cantidad", "asistentes", "porcentaje", "meta", "poblacion"} | _MONEY_MEASURES
 
 
 def retrieval_answer(request: Request, engine: Engine, intent_hint: IntentMatch | None) -> Answer:
@@ -828,22 +872,34 @@ def retrieval_answer(request: Request, engine: Engine, intent_hint: IntentMatch 
     passage = top.passage
     if measure in _MONEY_MEASURES | {"costo"} and not _has_money(passage) and measure == "costo":
         return _not_found(request, engine, topic=passage, measure="money")
+    if measure in _NUMBER_MEASURES and not _fits_measure(passage, measure):
+        neighbour = _next_sentence(request.index, passage, measure)
+        if passage.kind == "sentence" and neighbour is not None:
+            top = Hit(passage=neighbour, score=top.score, matched=top.matched)
+            passage = neighbour
     if measure in _NUMBER_MEASURES and not passage.numbers and passage.kind != "row":
         alternative = next(
-            (h for h in hits[1:4] if h.passage.numbers and h.score >= top.score - 0.08), None
+            (
+                h
+                for h in hits[1:6]
+                if h.passage.numbers and h.score >= max(top.score - 0.25, ANSWER_THRESHOLD)
+            ),
+            None,
         )
         if alternative is None:
             return _not_found(request, engine, topic=passage, measure="number")
         top, passage = alternative, alternative.passage
     if measure == "costo" and not _has_money(passage):
         return _not_found(request, engine, topic=passage, measure="money")
+    if measure == "poblacion" and not _fits_measure(passage, measure):
+        return _not_found(request, engine, topic=passage, measure="number")
     if (
         passage.kind == "sentence"
         and measure in _NUMBER_MEASURES
         and not _fits_measure(passage, measure)
     ):
-        neighbour = _next_sentence(request.index, passage)
-        if neighbour is not None and _fits_measure(neighbour, measure):
+        neighbour = _next_sentence(request.index, passage, measure)
+        if neighbour is not None:
             top = Hit(passage=neighbour, score=top.score, matched=top.matched)
             passage = neighbour
     if passage.kind == "row":
@@ -884,15 +940,23 @@ def _fits_measure(passage: Passage, measure: str | None) -> bool:
         return _has_money(passage)
     if measure in ("porcentaje",):
         return any(n.unit == "%" for n in passage.numbers)
+    if measure == "poblacion":
+        return any(n.unit in _PEOPLE_UNITS for n in passage.numbers)
     return bool(passage.numbers)
 
 
-def _next_sentence(index: ReportIndex, passage: Passage) -> Passage | None:
-    if passage.id + 1 >= len(index.passages):
-        return None
-    following = index.passages[passage.id + 1]
-    if following.kind == passage.kind and following.section == passage.section:
-        return following
+_PEOPLE_UNITS = {"personas", "habitantes", "familias", "ciudadanos", "hogares"}
+
+
+def _next_sentence(index: ReportIndex, passage: Passage, measure: str | None) -> Passage | None:
+    """The figure a sentence introduces is often in one of the next few sentences."""
+    for following in index.passages[passage.id + 1 : passage.id + 4]:
+        if following.kind != passage.kind or following.section != passage.section:
+            return None
+        if following.line - passage.line > 8:
+            return None
+        if _fits_measure(following, measure):
+            return following
     return None
 
 
@@ -966,35 +1030,64 @@ def _merge_answers(answers: list[Answer]) -> Answer:
 def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
     """Prefer passages that carry what the question asks for (a number, money, a date)."""
     measure = request.slots.measure
+    topic_terms = [t for t in content_tokens(request.question) if t not in MEASURE_WORDS]
+    broad = len(topic_terms) <= 2
     reranked = []
     for hit in hits:
         passage = hit.passage
         bonus = 0.0
         if measure in _NUMBER_MEASURES and passage.numbers:
             bonus += 0.04
+            if _unit_named(passage, request):
+                bonus += 0.1
         if measure in _MONEY_MEASURES and _has_money(passage):
             bonus += 0.04
         if measure == "fecha" and passage.has_date:
             bonus += 0.05
+        if measure == "anio":
+            bonus += 0.08 * min(passage.years, 2)
         if measure == "asistentes" and any(
             (n.column and "asistentes" in fold(n.column)) or n.unit == "personas"
             for n in passage.numbers
         ):
             bonus += 0.05
+        if measure == "meta":
+            if passage.kind == "row" and passage.table_key and "indicadores" in passage.table_key:
+                bonus += 0.15
+            elif "meta" in passage.terms:
+                bonus += 0.04
         if passage.kind == "sentence" and len(passage.text) < 25:
             bonus -= 0.05
         # The report's headline figures (indicator rows, highlights) are what most questions
         # about a broad topic mean.
         if passage.kind == "row" and passage.table_key and "indicadores" in passage.table_key:
             bonus += 0.03
+        if request.slots.wants_total and len(passage.numbers) >= 3:
+            bonus += 0.05  # "¿cuántos en total?": the sentence that gives the breakdown
         if passage.emphasis and passage.numbers:
-            bonus += 0.02
+            # A broad question ("¿cuánta inversión?") means the report's headline figure.
+            bonus += 0.06 if broad else 0.02
         bonus += _section_named_bonus(request, passage)
         reranked.append(
             Hit(passage=passage, score=hit.score + bonus, matched=hit.matched, missing=hit.missing)
         )
     reranked.sort(key=lambda h: (-h.score, h.passage.id))
     return reranked
+
+
+def _unit_named(passage: Passage, request: Request) -> bool:
+    """A figure whose unit the question names: '¿cuántas ciudades…?' and '90 ciudades'."""
+    from bot.engine.curated import load_synonyms
+
+    synonyms = load_synonyms()
+    words = set(content_tokens(request.question))
+    for word in list(words):
+        words.update(synonyms.get(word, []))
+    for number in passage.numbers:
+        unit = stem(fold(number.unit)) if number.unit else ""
+        if unit and any(fuzz.ratio(unit, word) >= 85 for word in words):
+            return True
+    return False
 
 
 def _section_named_bonus(request: Request, passage: Passage) -> float:
@@ -1116,7 +1209,7 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     number = _pick_number(passage, request)
     figures = []
     lead = ""
-    if number is not None and request.slots.measure not in ("quien", "donde"):
+    if number is not None and request.slots.measure not in ("quien", "donde", "anio", "fecha"):
         figure = number_figure(number, _shorten(passage.text, 120), lang, passage.section)
         figures.append(figure)
         lead = figure.display

@@ -9,6 +9,7 @@ from bot.engine.index import Passage, ReportIndex
 from bot.engine.normalize import content_tokens
 
 CONTEXT_WEIGHT = 0.5
+INFLECTION_SIMILARITY = 0.55
 
 
 @dataclass
@@ -45,15 +46,28 @@ def search(
     contributions: dict[int, dict[str, tuple[float, str]]] = defaultdict(dict)
     weights: dict[str, float] = {}
     for term, alternatives in terms:
-        expansions: list[tuple[str, float]] = []
-        for candidate in [term, *alternatives]:
-            found = index.expand_term(candidate)
-            exact = [(v, s) for v, s in found if s == 1.0]
-            # A word the report uses as typed is not a typo: no fuzzy neighbours for it.
-            expansions.extend(exact or found)
-        if expansions:
-            best_similarity = max(s for _, s in expansions)
-            weight = max(index.term_idf(v) for v, s in expansions if s == best_similarity)
+        own = index.expand_term(term)
+        exact = [(v, sim) for v, sim in own if sim == 1.0]
+        inflections = [(v, sim) for v, sim in own if sim == INFLECTION_SIMILARITY]
+        # A word the report uses as typed is not a typo: no typo neighbours for it, but its
+        # inflections still count ("trabajan" ~ "trabajando").
+        if exact:
+            expansions: list[tuple[str, float]] = exact + inflections
+        elif alternatives:
+            # A known synonym or translation beats guessing a typo ("line" is "línea", not "cine").
+            expansions = inflections
+        else:
+            expansions = own
+        for alternative in alternatives:
+            found = index.expand_term(alternative)
+            found = [(v, sim) for v, sim in found if sim == 1.0] or found
+            # A synonym is a slightly weaker match than the word itself.
+            expansions.extend((v, sim * 0.85) for v, sim in found)
+        if own:
+            best_similarity = max(sim for _, sim in (exact or own))
+            weight = max(index.term_idf(v) for v, sim in (exact or own) if sim == best_similarity)
+        elif expansions:
+            weight = max(index.term_idf(v) for v, _ in expansions)
         else:
             weight = index.max_idf
         if term in ignore:
@@ -62,6 +76,10 @@ def search(
         elif not expansions and english:
             # An English word the report (in Spanish) cannot contain says little about topic.
             weight *= 0.3
+        elif not expansions:
+            # A word the report never uses: counts against the passage, but a verb form
+            # ("atrajo") should not sink a question whose topic words all match.
+            weight *= 0.45
         weights[term] = weight
         for vocab_term, similarity in expansions:
             idf = index.term_idf(vocab_term)

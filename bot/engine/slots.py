@@ -93,6 +93,23 @@ _THRESHOLD = re.compile(
 # Measures a question can ask for; the first cue found wins, in this order.
 MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
     (
+        "anio",
+        (
+            "which years",
+            "what years",
+            "que anos",
+            "entre que anos",
+            "desde cuando",
+            "hasta cuando",
+            "which year",
+            "what year",
+            "que ano",
+            "en que ano",
+            "years",
+        ),
+    ),
+    ("poblacion", ("population", "poblacion", "habitantes", "inhabitants")),
+    (
         "meta",
         (
             "meta",

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -30,9 +34,17 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+)
 from telegram.request import HTTPXRequest
 
-from bot.testing.botapi import DEFAULT_TOKEN, FakeBotApi, Fault
+from bot.testing.botapi import DEFAULT_TOKEN, FakeBotApi, Fault, FloodLimits
+from bot.testing.control import RemoteFakeBotApi
 from bot.testing.objects import image_size, make_png
 from bot.testing.telegram_html import (
     TelegramBadRequest,
@@ -853,3 +865,129 @@ def update_parses(update: dict[str, Any]) -> Update:
     parsed = Update.de_json(update, None)
     assert parsed is not None and parsed.update_id == update["update_id"]
     return parsed
+
+
+# ---------------------------------------------------------------------------------------------
+# A whole python-telegram-bot Application against the server, as the bot's own tests use it
+
+
+def build_application(api: FakeBotApi) -> Application:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        markup = InlineKeyboardMarkup.from_button(InlineKeyboardButton("Ver", callback_data="v"))
+        await update.message.reply_html("<b>Hola</b>", reply_markup=markup, do_quote=True)
+
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer("listo")
+        await update.callback_query.edit_message_text("Elegiste <i>ver</i>", parse_mode="HTML")
+
+    application = (
+        ApplicationBuilder().token(api.token).base_url(api.base_url)
+        .base_file_url(api.base_file_url).request(local_request())
+        .get_updates_request(local_request()).build()
+    )
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CallbackQueryHandler(pressed))
+    return application
+
+
+async def exercise(api: FakeBotApi) -> None:
+    question = api.send_text(CHAT, "/start")["message"]["message_id"]
+    [answer] = await api.wait_for_messages(CHAT, 1)
+    assert answer.text == "Hola" and answer.reply_to_message_id == question
+    assert answer.reply_parameters is not None
+    api.press_button(CHAT, answer.message_id, "v")
+    await api.wait_until(lambda: api.last_message(CHAT).text == "Elegiste ver")
+    assert [a.text for a in api.callback_answers] == ["listo"]
+
+
+async def test_application_polling_end_to_end(api: FakeBotApi) -> None:
+    application = build_application(api)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await exercise(api)
+        await api.wait_updates_consumed()
+        await application.updater.stop()
+        await application.stop()
+    assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage", "answerCallbackQuery",
+            "editMessageText"} <= {call.method for call in api.calls}
+
+
+async def test_application_webhook_end_to_end(api: FakeBotApi) -> None:
+    application = build_application(api)
+    port = free_port()
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="hook", secret_token="clave-secreta",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+        )
+        assert api.account().webhook is not None
+        await exercise(api)
+        await api.wait_updates_consumed()
+        await application.updater.stop()
+        await application.stop()
+    assert api.webhook_stats().delivered == 2 and api.webhook_stats().redeliveries == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Flood control and driving the server from another process
+
+
+@ignore_retry_after_deprecation
+async def test_flood_limits_answer_429_per_group_and_overall() -> None:
+    limits = FloodLimits(global_per_second=1000, group_per_minute=3)
+    async with FakeBotApi(flood_limits=limits) as api:
+        api.register_chat(GROUP)
+        api.register_chat(CHAT)
+        async with make_bot(api) as bot:
+            for n in range(3):
+                await bot.send_message(GROUP, f"g{n}")
+            with pytest.raises(RetryAfter) as raised:
+                await bot.send_message(GROUP, "demasiado")
+            assert 1 <= int(raised.value.retry_after) <= 60
+            for n in range(5):  # private chats are not limited per minute
+                await bot.send_message(CHAT, f"p{n}")
+        assert [m.text for m in api.sent_messages(GROUP)] == ["g0", "g1", "g2"]
+        assert api.flood_refused == 1
+
+
+def test_standalone_server_driven_over_http() -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.testing.botapi", "--port", str(port)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith(f"base_url=http://127.0.0.1:{port}/bot")
+        remote = RemoteFakeBotApi(f"http://127.0.0.1:{port}", DEFAULT_TOKEN)
+        update = remote.send_text(CHAT, "/start")
+        assert update["message"]["entities"][0]["type"] == "bot_command"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/bot{DEFAULT_TOKEN}/",
+                          verify=False, timeout=5) as client:
+            got = client.post("getUpdates", json={"timeout": 1}).json()["result"]
+            assert got[0]["update_id"] == update["update_id"]
+            client.post("sendMessage", json={"chat_id": CHAT, "text": "<b>ok</b>",
+                                             "parse_mode": "HTML"})
+        assert [m["text"] for m in remote.sent_messages(CHAT)] == ["ok"]
+        remote.call("inject", method="sendMessage", fault="HTTP", value=502)
+        assert remote.stats()["sent_messages"] == 1
+        with pytest.raises(ValueError, match="has no user message"):
+            remote.call("edited_message", chat_id=CHAT, message_id=99, text="x")
+        remote.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+        if server.stdout is not None:
+            server.stdout.close()

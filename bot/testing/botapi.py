@@ -23,12 +23,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
-from bot.testing import feed
+from bot.testing import control, feed
 from bot.testing.faults import Fault, FaultEvent, FaultPlan, FaultRule
+from bot.testing.flood import FLOOD_METHODS, FloodControl, FloodLimits
 from bot.testing.methods import (
     METHODS,
     ApiError,
@@ -36,8 +38,8 @@ from bot.testing.methods import (
     MethodContext,
     ServerOptions,
 )
-from bot.testing.objects import JSON
-from bot.testing.params import read_params
+from bot.testing.objects import JSON, user_object
+from bot.testing.params import normalize, read_params
 from bot.testing.state import (
     ApiCall,
     BotAccount,
@@ -89,6 +91,7 @@ class FakeBotApi:
         webhook_timeout: float = 10.0,
         webhook_backoff: float = 0.05,
         webhook_backoff_max: float = 1.0,
+        flood_limits: FloodLimits | None = None,
     ) -> None:
         """Configure (not start) the server.
 
@@ -96,7 +99,8 @@ class FakeBotApi:
         bots get usernames ``<bot_username>2``, ``3``…  strict_html rejects a bare ``&``
         (Telegram keeps it literally).  query_timeout: seconds after which a callback or
         inline query can no longer be answered.  webhook_*: delivery attempts per update,
-        per-POST timeout and exponential backoff between attempts.
+        per-POST timeout and exponential backoff between attempts.  flood_limits: answer 429
+        like Telegram's flood control when a bot sends too fast (off by default).
         """
         token_list = [tokens] if isinstance(tokens, str) else list(tokens or [DEFAULT_TOKEN])
         if not token_list:
@@ -114,6 +118,8 @@ class FakeBotApi:
         for token in token_list:
             self.add_bot(token)
         self.faults = FaultPlan()
+        self.flood_limits = flood_limits
+        self._flood: dict[str, FloodControl] = {}
         self.requests_total = 0
         self.requests_active = 0  # requests being handled right now (a faulted one included)
         self._methods: dict[str, tuple[str, Handler]] = {
@@ -187,6 +193,7 @@ class FakeBotApi:
         app = web.Application(client_max_size=_MAX_BODY)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
+        app.router.add_routes(control.routes(self))
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
@@ -301,10 +308,33 @@ class FakeBotApi:
             return await self._fail_before_effect(request, fault)
         if fault is not None and fault.kind == "SLOW":
             await asyncio.sleep(fault.value)
+        if self.flood_limits is not None and name in FLOOD_METHODS:
+            refused = self._flood_check(account, params.get("chat_id"))
+            if refused is not None:
+                return refused
         status, body = await self._run(account, handler, params)
         if fault is not None and fault.kind == "DROP_AFTER_EFFECT":
             return self._drop(request)
         return _json_response(status, body)
+
+    def _flood_check(self, account: BotAccount, chat_ref: Any) -> web.Response | None:
+        assert self.flood_limits is not None
+        flood = self._flood.setdefault(account.token, FloodControl(self.flood_limits))
+        state = account.resolve_chat(chat_ref) if chat_ref not in (None, "") else None
+        if state is None:
+            return None  # the method itself answers "chat not found"
+        is_group = state.chat["type"] in ("group", "supergroup")
+        retry_after = flood.admit(state.chat_id, is_group, time.monotonic())
+        if retry_after is None:
+            return None
+        return _json_response(429, ApiError(
+            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        ).body())
+
+    @property
+    def flood_refused(self) -> int:
+        """Sends refused by flood control (flood_limits), over all bots."""
+        return sum(flood.refused for flood in self._flood.values())
 
     async def _run(self, account: BotAccount, handler: Handler,
                    params: dict[str, Any]) -> tuple[int, JSON]:
@@ -323,8 +353,6 @@ class FakeBotApi:
         """Run a method a webhook returned in its response body (Telegram ignores the result)."""
         known = self._methods.get(method.lower())
         if known is not None:
-            from bot.testing.params import normalize
-
             account.calls.append(ApiCall(known[0], params, time.time()))
             await self._run(account, known[1], normalize(params))
 
@@ -460,8 +488,6 @@ class FakeBotApi:
                       username: str | None = None, language_code: str | None = "es",
                       last_name: str | None = None, token: str | None = None) -> JSON:
         """Give a user a name/username/language before feeding messages from them."""
-        from bot.testing.objects import user_object
-
         user = user_object(user_id, first_name or f"User{user_id}",
                            username if username is not None else f"user{user_id}",
                            language_code, last_name)
@@ -696,6 +722,7 @@ class FakeBotApi:
             "webhook_redeliveries": sum(a.webhook_stats.redeliveries for a in accounts),
             "webhook_failed": sum(a.webhook_stats.failed for a in accounts),
             "faults": dict(self.faults.counts),
+            "flood_refused": self.flood_refused,
         }
 
     def clear_observations(self, token: str | None = None) -> None:
@@ -799,8 +826,6 @@ class _MethodCounter:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -189,6 +189,13 @@ class _Call:
     def report(self) -> ParsedReport:
         return self.engine.reports[self.engine.latest_report_id]
 
+    def match(self, options: list[Option]) -> Option | None:
+        """The option the argument names; the command's own name in it is filler ("/eventos de
+        octubre", "/grafico eventos" -> "eventos" is the chart's name, kept when it is all)."""
+        names = (self.spec.name, *self.spec.aliases)
+        found = match_option(self.args, options, ignore=names)
+        return found or match_option(self.args, options)
+
     def t(self, es: str, en: str) -> str:
         return en if self.lang == "en" else es
 
@@ -361,7 +368,7 @@ def _resumen(call: _Call) -> CommandResult:
         Option(s.number, section_title(call.report, s.number), (s.title,))
         for s in call.report.sections
     ]
-    section = match_option(call.args, sections, cutoff=85)
+    section = call.match(sections)
     if section is not None:
         return CommandResult(call.engine.section_answer(section.value, call.lang), remember=True)
     return call.ask(call.args)
@@ -427,7 +434,7 @@ def _indicadores(call: _Call) -> CommandResult:
     options = _indicator_options(call)
     if not call.args:
         return call.choose(call.t("¿Qué indicadores?", "Which indicators?"), options)
-    option = match_option(call.args, options)
+    option = call.match(options)
     if option is None:
         return call.choose(
             call.t(
@@ -527,7 +534,7 @@ def _eventos(call: _Call) -> CommandResult:
             ),
             types + months,
         )
-    option = match_option(call.args, months, cutoff=80) or match_option(call.args, types)
+    option = call.match(months) or call.match(types)
     if option is None:
         return call.choose(
             call.t(
@@ -717,7 +724,7 @@ def _grafico(call: _Call) -> CommandResult:
     options = charts.chart_options(call.report, call.lang)
     if not call.args:
         return call.choose(call.t("¿Qué gráfico?", "Which chart?"), options)
-    option = match_option(call.args, options)
+    option = call.match(options)
     chart = charts.draw_chart(call.report, option.value, call.lang) if option else None
     if chart is None:
         return call.choose(
@@ -738,7 +745,7 @@ def _csv(call: _Call) -> CommandResult:
     options = csv_export.table_options(call.report)
     if not call.args:
         return call.choose(call.t("¿Qué tabla quieres en CSV?", "Which table as CSV?"), options)
-    option = match_option(call.args, options)
+    option = call.match(options)
     table = csv_export.find_table(call.report, option.value) if option else None
     if table is None:
         return call.choose(

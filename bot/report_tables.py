@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from knowledge.model import ParsedCell, ParsedReport, ParsedRow, ParsedTable
 
@@ -345,24 +345,57 @@ class Option:
     aliases: tuple[str, ...] = ()  # more texts that should match it
 
 
-def match_option(query: str, options: Sequence[Option], cutoff: float = 70) -> Option | None:
-    """The option whose value, label or alias best matches the query (accents and case ignored)."""
+_MATCH_STOPWORDS = frozenset(
+    {"de", "del", "la", "las", "los", "el", "en", "por", "para", "con", "sin", "una", "uno"}
+    | {"unos", "unas", "que", "the", "and", "for", "of"}
+)
+_MATCH_WORD = re.compile(r"[^\W_]+")
+
+
+def match_words(text: str, ignore: Iterable[str] = ()) -> list[str]:
+    """The words of a user's argument worth matching: folded, no stopwords, no ignored words."""
+    ignored = [fold(w) for w in ignore]
+    words = []
+    for word in _MATCH_WORD.findall(fold(text)):
+        if (len(word) < 3 and not word.isdigit()) or word in _MATCH_STOPWORDS:
+            continue
+        if any(fuzz.ratio(word, other) >= 85 for other in ignored):
+            continue
+        words.append(word)
+    return words
+
+
+def match_option(
+    query: str, options: Sequence[Option], cutoff: float = 80, ignore: Iterable[str] = ()
+) -> Option | None:
+    """The option every word of the query names (accents, case and small typos ignored).
+
+    Word by word rather than whole strings: "invitados" must not pick "Indicadores de inversión"
+    because both are long words starting with "in", and "oct" may stand for "octubre".
+    """
     wanted = fold(query)
     if not wanted or not options:
         return None
     for option in options:
-        if wanted == fold(option.value) or wanted == fold(option.label):
+        if wanted in (fold(option.value), fold(option.label)):
             return option
-    choices: list[tuple[int, str]] = []
-    for index, option in enumerate(options):
-        for text in (option.value, option.label, *option.aliases):
-            choices.append((index, fold(text)))
-    best = process.extractOne(
-        wanted, [text for _, text in choices], scorer=fuzz.WRatio, score_cutoff=cutoff
-    )
-    if best is None:
+    words = match_words(query, ignore)
+    if not words:
         return None
-    return options[choices[best[2]][0]]
+    best: Option | None = None
+    best_score = 0.0
+    for option in options:
+        texts = (option.value, option.label, *option.aliases)
+        vocabulary = {w for text in texts for w in _MATCH_WORD.findall(fold(text))}
+        if not vocabulary:
+            continue
+        scores = [
+            max(100.0 if len(w) >= 3 and v.startswith(w) else fuzz.ratio(w, v) for v in vocabulary)
+            for w in words
+        ]
+        if min(scores) >= cutoff and sum(scores) / len(scores) > best_score:
+            best, best_score = option, sum(scores) / len(scores)
+    return best
 
 
 def shorten(text: str, limit: int) -> str:

@@ -146,7 +146,9 @@ class Engine:
 
         matches = self.matcher.match(request.question)
         best = matches[0] if matches else None
-        handler = best.intent.handler if best and best.score >= 70 else None
+        # A list question ("¿qué sectores…?") may name its topic loosely.
+        threshold = 60 if slots.wants_list else 70
+        handler = best.intent.handler if best and best.score >= threshold else None
 
         if foreign_years and not self._year_in_report(request, foreign_years):
             return queries.year_not_found(request, foreign_years[0], self)
@@ -172,8 +174,10 @@ class Engine:
 
     def _year_in_report(self, request: Request, years: list[int]) -> bool:
         """A year the report mentions as a date of its own content (a 2021 webinar, 2050 goals)."""
-        terms = query_terms(request.question, self.synonyms)
-        hits = search(request.index, terms, limit=3)
+        # The passage must be about the question's topic, not merely mention the year.
+        year_words = {str(y) for y in years}
+        terms = [t for t in query_terms(request.question, self.synonyms) if t[0] not in year_words]
+        hits = search(request.index, terms, limit=3, ignore=queries.MEASURE_WORDS)
         return any(
             hit.score >= 0.6 and any(str(y) in hit.passage.text for y in years) for hit in hits
         )

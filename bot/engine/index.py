@@ -241,6 +241,12 @@ class ReportIndex:
                     for header, cell in cells
                     if cell.value is not None
                 ]
+                for header, cell in cells:
+                    # Long text cells hold figures too: "17 estaciones", "500 personas".
+                    if cell.value is None and len(cell.raw) > 40:
+                        for number in figures_in(clean_text(cell.raw)):
+                            number.column = header
+                            numbers.append(number)
                 self._add(
                     kind="row",
                     section=table.section,
@@ -374,7 +380,8 @@ def _join_list(intro: str, following: list[str], limit: int = 700) -> str:
         if len(item) > 220 or (item.isupper() and item.endswith(":")):
             break  # a paragraph of its own, or the next labelled block: not a list item
         items.append(item.rstrip("."))
-    return f"{intro} {'; '.join(items)}." if items else intro
+    # " · " keeps the items in one quotable passage (";" would split them into sentences).
+    return f"{intro} {' · '.join(items)}." if items else intro
 
 
 def _next_text(lines: list[str], line_no: int) -> str:

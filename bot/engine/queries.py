@@ -893,6 +893,22 @@ def retrieval_answer(request: Request, engine: Engine, intent_hint: IntentMatch 
         return _not_found(request, engine, topic=passage, measure="money")
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
+    noun = counted_noun(request)
+    if noun and not counts_noun(passage, noun):
+        # "¿Cuántos empleos…?" needs a figure of empleos: a neighbour sentence or a close hit.
+        # A close hit only stands in if it covers the same topic words as the top one.
+        covered = set(top.matched) - MEASURE_WORDS
+        candidates = [
+            h.passage
+            for h in hits[1:10]
+            if h.score >= max(top.score - 0.3, ANSWER_THRESHOLD) and covered <= set(h.matched)
+        ]
+        following = index_following(request.index, passage)
+        found = next((p for p in following + candidates if counts_noun(p, noun)), None)
+        if found is None:
+            return _not_found(request, engine, topic=passage, measure="number")
+        top = Hit(passage=found, score=top.score, matched=top.matched)
+        passage = found
     if (
         passage.kind == "sentence"
         and measure in _NUMBER_MEASURES
@@ -933,6 +949,18 @@ def _companions(hits: list[Hit], top: Hit, request: Request) -> list[Passage]:
             continue
         chosen.append(hit.passage)
     return chosen
+
+
+def index_following(index: ReportIndex, passage: Passage) -> list[Passage]:
+    """The next sentences of the same paragraph region (where a figure is often stated)."""
+    out = []
+    for following in index.passages[passage.id + 1 : passage.id + 4]:
+        if following.kind != passage.kind or following.section != passage.section:
+            break
+        if following.line - passage.line > 8:
+            break
+        out.append(following)
+    return out
 
 
 def _fits_measure(passage: Passage, measure: str | None) -> bool:
@@ -1056,6 +1084,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
                 bonus += 0.15
             elif "meta" in passage.terms:
                 bonus += 0.04
+        if passage.kind == "sentence" and passage.text.endswith(":") and len(passage.text) < 90:
+            bonus -= 0.12  # a label ("RED … ARCOÍRIS:") says less than the item it introduces
         if passage.kind == "sentence" and len(passage.text) < 25:
             bonus -= 0.05
         # The report's headline figures (indicator rows, highlights) are what most questions
@@ -1158,9 +1188,70 @@ def _pick_number(passage: Passage, request: Request) -> Number | None:
                 value += 1
         if unit and fold(unit) in question_terms | {t + "s" for t in question_terms}:
             value += 1.5
+        if measure in ("cantidad", "asistentes") and unit == "%":
+            value -= 1.5  # "¿cuántas…?" asks for a count, not a share
+        if measure == "area" and unit == "m²":
+            value += 2
+        if measure == "longitud" and unit in ("km", "kilómetros", "metros"):
+            value += 2
+        # The words right after a figure say what it counts: "3 ciudades mentoras internacionales".
+        following = _words_after(passage.text, number.raw)
+        value += 0.5 * min(3, len(following & question_terms))
+        nearest = _words_after(passage.text, number.raw, count=2)
+        if unit:
+            nearest.add(stem(fold(unit)))
+        if noun and _noun_in(noun, nearest):
+            value += 2
         return value
 
+    noun = counted_noun(request)
     return max(numbers, key=lambda n: (score(n), -numbers.index(n)))
+
+
+_COUNT_CUE = re.compile(r"\b(?:cuantos|cuantas|how many|numero de|cantidad de|number of)\s+(.*)")
+
+
+def counted_noun(request: Request) -> str | None:
+    """What '¿cuántos X…?' counts: the first content word after the cue ("personas")."""
+    match = _COUNT_CUE.search(request.folded)
+    if not match:
+        return None
+    words = content_tokens(match.group(1))
+    if not words or words[0] in MEASURE_WORDS or words[0].endswith(("ron", "ban", "ian")):
+        return None  # "¿cuántos asistieron…?": a verb, the count is implicit
+    return words[0]
+
+
+def _noun_in(noun: str, words: set[str]) -> bool:
+    from bot.engine.curated import load_synonyms
+
+    candidates = {noun, *load_synonyms().get(noun, [])}
+    return any(fuzz.ratio(c, w) >= 85 for c in candidates for w in words if w)
+
+
+def _words_after(text: str, raw: str, count: int = 5) -> set[str]:
+    folded = fold(text)
+    match = re.search(r"(?<![\d.,])" + re.escape(fold(raw)) + r"(?![\d])", folded)
+    if match is None:
+        return set()
+    tail = folded[match.end() :]
+    return set(content_tokens(" ".join(tail.split()[:count])))
+
+
+def counts_noun(passage: Passage, noun: str) -> bool:
+    """Does the passage give a figure of what the question counts?"""
+    if passage.kind == "row":
+        words = set(content_tokens(" ".join(f"{h} {c.raw}" for h, c in passage.cells or [])))
+        return bool(passage.numbers) and _noun_in(noun, words)
+    for number in passage.numbers:
+        if number.unit == "%":
+            continue
+        following = _words_after(passage.text, number.raw)
+        if number.unit:
+            following.add(stem(fold(number.unit)))
+        if _noun_in(noun, following):
+            return True
+    return False
 
 
 def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:

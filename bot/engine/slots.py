@@ -174,7 +174,21 @@ MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
             "vale",
         ),
     ),
-    ("valor", ("valor", "monto", "value", "amount", "cuanto dinero", "cuanta plata", "plata")),
+    (
+        "valor",
+        (
+            "valor",
+            "monto",
+            "value",
+            "amount",
+            "cuanto dinero",
+            "cuanta plata",
+            "plata",
+            "cuanto",
+            "cuanta",
+            "how much",
+        ),
+    ),
     (
         "cantidad",
         (
@@ -184,12 +198,11 @@ MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
             "numero de",
             "cantidad",
             "number of",
-            "cuanto",
-            "cuanta",
-            "how much",
         ),
     ),
-    ("porcentaje", ("porcentaje", "percentage", "tasa", "rate", "%")),
+    ("area", ("area", "superficie", "metros cuadrados", "m2", "square meters", "square metres")),
+    ("longitud", ("longitud", "kilometros", "km", "length", "how long", "que tan largo")),
+    ("porcentaje", ("representa", "que parte", "porcentaje", "percentage", "tasa", "rate", "%")),
     ("donde", ("donde", "where", "en que ciudad", "que pais", "which country", "which city")),
     ("quien", ("quien", "quienes", "who", "whom", "que entidad", "que empresa", "cual entidad")),
 ]
@@ -208,6 +221,8 @@ LIST_CUES = (
     "que tipos",
     "cuales",
 )
+# "¿qué sectores…?", "which networks…": a plural noun after a which-word asks for a list.
+_PLURAL_WHICH = re.compile(r"^(?:que|cuales|which|what)\s+[a-z]{4,}s\b")
 SUMMARY_CUES = (
     "resumen",
     "resume",
@@ -332,7 +347,7 @@ def extract_slots(question: str) -> Slots:
         threshold=extract_threshold(folded),
         section=extract_section(question),
         measure=extract_measure(folded),
-        wants_list=_has_any(folded, LIST_CUES),
+        wants_list=_has_any(folded, LIST_CUES) or bool(_PLURAL_WHICH.search(folded)),
         wants_summary=_has_any(folded, SUMMARY_CUES),
         superlative=superlative,
         wants_total=_has_any(folded, TOTAL_CUES),

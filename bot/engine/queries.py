@@ -1196,6 +1196,8 @@ def _pick_number(passage: Passage, request: Request) -> Number | None:
             value += 2
         # The words right after a figure say what it counts: "3 ciudades mentoras internacionales".
         following = _words_after(passage.text, number.raw)
+        if unit:
+            following.add(stem(fold(unit)))
         value += 0.5 * min(3, len(following & question_terms))
         nearest = _words_after(passage.text, number.raw, count=2)
         if unit:
@@ -1234,8 +1236,13 @@ def _words_after(text: str, raw: str, count: int = 5) -> set[str]:
     match = re.search(r"(?<![\d.,])" + re.escape(fold(raw)) + r"(?![\d])", folded)
     if match is None:
         return set()
-    tail = folded[match.end() :]
-    return set(content_tokens(" ".join(tail.split()[:count])))
+    tail_words = []
+    for word in folded[match.end() :].split()[:count]:
+        if any(ch.isdigit() for ch in word):
+            break  # the next figure's words are not this one's
+        tail_words.append(word)
+    tail = " ".join(tail_words)
+    return set(content_tokens(tail))
 
 
 def counts_noun(passage: Passage, noun: str) -> bool:

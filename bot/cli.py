@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,7 +37,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from db.store import ingest_file
 
     settings = get_settings()
-    path = args.path or settings.report_path
+    path = Path(args.path) if args.path else settings.report_path
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -54,7 +55,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"knowledge version {summary.knowledge_version}"
     )
     print(f"  store: {describe_url(settings.database_url)}")
+    if summary.report_id == settings.report_id and summary.source_sha256 != _sha_or_none(
+        settings.report_path
+    ):
+        # Start-up keeps REPORT_ID in step with REPORT_PATH and would replace this ingest.
+        print(
+            f"{PROG}: note: {settings.report_id} is re-ingested from REPORT_PATH "
+            f"({settings.report_path}) at start-up; set REPORT_PATH to this file to keep it, "
+            "or ingest it with --report-id",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _sha_or_none(path: Path) -> str | None:
+    from db.store import text_sha256
+
+    try:
+        return text_sha256(path)
+    except IngestError:
+        return None
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

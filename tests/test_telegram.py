@@ -448,6 +448,23 @@ async def test_long_answer_is_paginated_with_edits(bot: Harness) -> None:
     assert len(bot.api.sent_messages(chat)) == 1
 
 
+def answers_for(bot: Harness, chat: int) -> list:
+    return [a for a in bot.api.callback_answers if a.chat_id == chat]
+
+
+async def test_forged_or_expired_buttons_get_a_polite_answer(bot: Harness) -> None:
+    chat = 3401
+    reply = await bot.say(chat, "/ayuda")
+    for number, data in enumerate(
+        ("f|abc|1", "k|no-such-key-0000", "p|no-such-key-0000|1", "zz", "f|999999|1"), start=1
+    ):
+        bot.api.press_button(chat, reply.message_id, data, check_buttons=False)
+        await bot.api.wait_until(lambda n=number: len(answers_for(bot, chat)) >= n, timeout=15)
+        text = answers_for(bot, chat)[-1].text or ""
+        assert text.startswith(("Este botón ya no está disponible", "Solo quien")), (data, text)
+    assert len(bot.api.sent_messages(chat)) == 1
+
+
 # ----------------------------------------------------------------------------- inline mode
 
 

@@ -107,4 +107,7 @@ def test_codec_packs_short_data_and_stores_long_data(engine: Engine) -> None:
     assert piped.startswith("k|") and keyboards.decode(piped, load) == ["a", "a|b"]
     assert keyboards.decode("k|missing-key-000", load) is None
     assert keyboards.decode("zz|nonsense", load) is None
+    for forged in ("f|abc|1", "f|12|2", "p|key|x", "p|key", "a|", "a| ", "x|1", "c|x"):
+        assert keyboards.decode(forged, load) is None, forged
+    assert keyboards.decode("f|12|-1", load) == ["f", "12", "-1"]
     assert keyboards.pack("a", "ñ" * 31) is not None and keyboards.pack("a", "ñ" * 32) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine as DbEngine
@@ -27,6 +28,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import state
 from bot.commands import COMMANDS
 from bot.errors import ConfigError
 from bot.settings import Settings, get_settings
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 CONCURRENT_UPDATES = 8  # updates of different chats in flight at once (one chat stays in order)
 _PENDING_KEY = "_pending_services"
+BUTTON_KEY_TTL = timedelta(days=30)  # a button older than this answers "expired"
 
 
 class BotApplication(Application):
@@ -102,7 +105,10 @@ def add_handlers(application: Application) -> None:
         )
     )
     application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & new_message, handlers.on_text)
+        # Not our own inline results posted back into a chat: those are answers, not questions.
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT & new_message, handlers.on_text
+        )
     )
     application.add_handler(
         MessageHandler(
@@ -122,6 +128,8 @@ async def _post_init(application: Application) -> None:
     if engine is None or db_engine is None:
         engine, db_engine = await asyncio.to_thread(_open_services, settings, engine, db_engine)
     application.bot_data[SERVICES_KEY] = Services(settings, engine, db_engine, owns_db=owns_db)
+    purged = await asyncio.to_thread(state.purge_callbacks, db_engine, BUTTON_KEY_TTL)
+    log.info("bot services ready; %d expired button keys removed", purged)
     await set_commands(application)
 
 

@@ -68,7 +68,25 @@ def decode(data: str, load: Callable[[str], dict[str, Any] | None]) -> list[str]
         if payload is None or not isinstance(payload.get("fields"), list):
             return None
         fields = [str(f) for f in payload["fields"]]
-    return fields if fields and fields[0] in (ASK, COMMAND, PAGE, FEEDBACK, NOOP) else None
+    return fields if _well_formed(fields) else None
+
+
+def _well_formed(fields: list[str]) -> bool:
+    """Buttons are ours, but callback data can be forged: check shapes before using them."""
+    tag, rest = fields[0], fields[1:]
+    if tag == NOOP:
+        return not rest
+    if tag == ASK:
+        return len(rest) == 1 and bool(rest[0].strip())
+    if tag == COMMAND:
+        return len(rest) == 2 and bool(rest[0])
+    if tag == PAGE:
+        return len(rest) == 2 and bool(rest[0]) and rest[1].isdigit() and len(rest[1]) <= 4
+    if tag == FEEDBACK:
+        return (
+            len(rest) == 2 and rest[0].isdigit() and len(rest[0]) <= 18 and rest[1] in ("1", "-1")
+        )
+    return False
 
 
 def button_label(text: str) -> str:

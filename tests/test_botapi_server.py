@@ -816,7 +816,7 @@ async def test_waiters(api: FakeBotApi, http: httpx.AsyncClient) -> None:
     assert not waiting.done()
     await call(http, "sendMessage", chat_id=CHAT, text="b")
     assert [m.text for m in await waiting] == ["a", "b"]
-    with pytest.raises(TimeoutError, match=r"chat 4242 got 2 of 3 messages: \['a', 'b'\]"):
+    with pytest.raises(TimeoutError, match=r"chat 4242 got 2 of 3 messages, last: \['a', 'b'\]"):
         await api.wait_for_messages(CHAT, 3, timeout=0.05)
 
 

@@ -657,6 +657,14 @@ class FakeBotApi:
             messages = list(state.sent) if state else []
         return messages if include_deleted else [m for m in messages if not m.deleted]
 
+    def sent_count(self, chat_id: int | None = None, *, token: str | None = None) -> int:
+        """How many messages the bot sent (to one chat or all), in O(1) for hot predicates."""
+        account = self.account(token)
+        if chat_id is None:
+            return len(account.sent)
+        state = account.chats.get(chat_id)
+        return len(state.sent) if state else 0
+
     def last_message(self, chat_id: int, *, token: str | None = None) -> SentMessage:
         messages = self.sent_messages(chat_id, token=token)
         if not messages:
@@ -748,9 +756,10 @@ class FakeBotApi:
             self._wait_on_loop(predicate, timeout, lambda: "condition still false")
         )
 
-    async def wait_for_messages(self, chat_id: int, count: int = 1, timeout: float = 5.0, *,  # noqa: ASYNC109
+    async def wait_for_messages(self, chat_id: int | None, count: int = 1, timeout: float = 5.0, *,  # noqa: ASYNC109
                                 token: str | None = None) -> list[SentMessage]:
-        """Wait until the bot has sent at least `count` messages to the chat; return them all."""
+        """Wait until the bot has sent at least `count` messages to the chat (None: to all
+        chats together); return them all."""
         predicate, describe = self._messages_condition(chat_id, count, token)
         await self._await_on_loop(self._wait_on_loop(predicate, timeout, describe))
         return self.sent_messages(chat_id, token=token)
@@ -777,7 +786,7 @@ class FakeBotApi:
         self._wait_sync(self._wait_on_loop(predicate, timeout, lambda: "condition still false"),
                         timeout)
 
-    def wait_for_messages_sync(self, chat_id: int, count: int = 1, timeout: float = 5.0, *,
+    def wait_for_messages_sync(self, chat_id: int | None, count: int = 1, timeout: float = 5.0, *,
                                token: str | None = None) -> list[SentMessage]:
         predicate, describe = self._messages_condition(chat_id, count, token)
         self._wait_sync(self._wait_on_loop(predicate, timeout, describe), timeout)
@@ -790,19 +799,15 @@ class FakeBotApi:
             lambda: f"{self.pending_updates(token)} updates still pending",
         ), timeout)
 
-    def _messages_condition(self, chat_id: int, count: int,
+    def _messages_condition(self, chat_id: int | None, count: int,
                             token: str | None) -> tuple[Callable[[], bool], Callable[[], str]]:
-        account = self.account(token)
-
-        def sent() -> list[SentMessage]:
-            state = account.chats.get(chat_id)
-            return state.sent if state else []
-
         def describe() -> str:
-            texts = [m.text if m.text is not None else f"<{m.kind}>" for m in sent()]
-            return f"chat {chat_id} got {len(texts)} of {count} messages: {texts!r}"
+            sent = self.sent_messages(chat_id, token=token)
+            texts = [m.text if m.text is not None else f"<{m.kind}>" for m in sent[-10:]]
+            where = "all chats" if chat_id is None else f"chat {chat_id}"
+            return f"{where} got {len(sent)} of {count} messages, last: {texts!r}"
 
-        return (lambda: len(sent()) >= count), describe
+        return (lambda: self.sent_count(chat_id, token=token) >= count), describe
 
 
 class _MethodCounter:

@@ -8,7 +8,6 @@ assigns the update_id and delivers it.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from bot.testing.objects import (
     JSON,
@@ -229,9 +228,3 @@ def _known_chat(account: BotAccount, chat_id: int) -> ChatState:
         raise ValueError(f"chat {chat_id} is unknown: feed a message from it first")
     return state
 
-
-def describe(update: JSON) -> str:
-    kind = next((k for k in update if k != "update_id"), "?")
-    payload: Any = update.get(kind)
-    text = payload.get("text") if isinstance(payload, dict) else None
-    return f"{kind}#{update.get('update_id')}" + (f" {text!r}" if text else "")

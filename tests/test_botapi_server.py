@@ -74,6 +74,7 @@ async def api() -> AsyncIterator[FakeBotApi]:
         server.register_chat(CHAT)
         server.register_chat(OTHER_CHAT)
         yield server
+        assert server.internal_errors == []
 
 
 def local_request(**kwargs: Any) -> HTTPXRequest:
@@ -419,6 +420,22 @@ async def test_offset_confirms_updates(api: FakeBotApi, bot: Bot) -> None:
     assert [u.message.text for u in last] == ["cinco"]
 
 
+async def test_allowed_updates_filter_what_is_delivered(api: FakeBotApi, bot: Bot) -> None:
+    message = await bot.send_message(CHAT, "x", reply_markup=InlineKeyboardMarkup.from_button(
+        InlineKeyboardButton("b", callback_data="b")))
+    assert await bot.get_updates(allowed_updates=["callback_query"]) == ()
+    api.send_text(CHAT, "ignorado")
+    api.press_button(CHAT, message.message_id, "b")
+    updates = await bot.get_updates()
+    assert [u.callback_query.data for u in updates] == ["b"]
+    assert api.account().updates_dropped == 1
+    await bot.get_updates(allowed_updates=[])  # empty list: back to the default set
+    api.send_text(CHAT, "visible")
+    assert [u.message.text for u in await bot.get_updates(offset=updates[0].update_id + 1)] == [
+        "visible"
+    ]
+
+
 async def test_second_instance_polling_ends_the_first_with_conflict(api: FakeBotApi,
                                                                     bot: Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=20))
@@ -643,6 +660,12 @@ async def test_send_photo_validates_and_stores_a_real_png(api: FakeBotApi, bot: 
     assert bytes(downloaded) == png
     again = await bot.send_photo(CHAT, message.photo[-1].file_id)  # resend by file_id
     assert again.photo[-1].width == 640
+    recaptioned = await bot.edit_message_caption(CHAT, message.message_id, caption="Nueva")
+    assert recaptioned.caption == "Nueva" and recaptioned.photo[-1].width == 640
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_caption(CHAT, message.message_id, caption="Nueva")
+    with pytest.raises(BadRequest, match="There is no text in the message to edit"):
+        await bot.edit_message_text("x", CHAT, message.message_id)
     with pytest.raises(BadRequest, match="Image_process_failed"):
         await bot.send_photo(CHAT, b"definitely not an image", filename="x.png")
     with pytest.raises(BadRequest, match="Wrong file identifier"):
@@ -754,6 +777,10 @@ async def test_commands_menu_and_chat_info(api: FakeBotApi, bot: Bot) -> None:
     assert api.chat_actions == [(CHAT, "typing")]
     with pytest.raises(BadRequest, match="Wrong parameter action"):
         await bot.send_chat_action(CHAT, "dancing")
+    me = await bot.get_chat_member(CHAT, api.bot_user["id"])
+    assert me.status == "member" and me.user.is_bot
+    assert await bot.set_my_description("Cifras del informe")
+    assert (await bot.get_my_description()).description == "Cifras del informe"
     assert await bot.close() and await bot.log_out()
 
 

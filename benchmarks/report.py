@@ -84,6 +84,8 @@ def render(figures: dict[str, Any]) -> str:
              f"{lat(bm25, 'cold_latency_ms', 'p50')} / {lat(bm25, 'cold_latency_ms', 'p99')}", ""],
             ["questions/s", _num(engine["questions_per_second"], 0),
              _num(bm25["questions_per_second"], 0), _num(ratios["questions_per_second"])],
+            ["CPU ms per question", _num(engine["cpu_ms_per_question"], 3),
+             _num(bm25["cpu_ms_per_question"], 3), ""],
             ["build (s)", _num(engine["build_seconds"], 3), _num(bm25["build_seconds"], 3), ""],
             ["answers changed on repeat", _num(engine["changed_answers"]),
              _num(bm25["changed_answers"]), ""],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter, process_time
 from typing import Generic, TypeVar
 
 from benchmarks.stats import latency_summary
@@ -19,6 +19,7 @@ class WorkloadRun(Generic[R]):
     latencies: list[float]  # seconds, every call of every pass
     cold_latencies: list[float]  # seconds, first pass only: before any cache has seen a question
     wall_seconds: float
+    cpu_seconds: float  # this process's CPU time over the loop: what other load cannot inflate
     changed_answers: int  # calls whose result differed from the first pass (should be 0)
     requested: int  # the minimum number of calls asked for
     stopped_by_budget: bool  # whole passes ran out of time before `requested` calls
@@ -36,6 +37,7 @@ class WorkloadRun(Generic[R]):
             "cold_latency_ms": latency_summary(self.cold_latencies),
             "questions_per_second": self.calls / self.wall_seconds if self.wall_seconds else None,
             "wall_seconds": self.wall_seconds,
+            "cpu_ms_per_question": 1000 * self.cpu_seconds / self.calls if self.calls else None,
             "changed_answers": self.changed_answers,
             "requested_questions": self.requested,
             "stopped_by_budget": self.stopped_by_budget,
@@ -65,6 +67,7 @@ def run_workload(
     changed = 0
     stopped = False
     clock = perf_counter
+    cpu_started = process_time()
     started = clock()
     for rep in range(repeats):
         if rep and clock() - started > budget_seconds:
@@ -80,11 +83,13 @@ def run_workload(
             elif key(result) != first_keys[i]:
                 changed += 1
     wall = clock() - started
+    cpu = process_time() - cpu_started
     return WorkloadRun(
         first_pass=first,
         latencies=latencies,
         cold_latencies=latencies[: len(questions)],
         wall_seconds=wall,
+        cpu_seconds=cpu,
         changed_answers=changed,
         requested=min_total,
         stopped_by_budget=stopped,

@@ -317,6 +317,7 @@ async def test_chart_command_sends_png_photos(bot: Harness) -> None:
         assert reply.file is not None and reply.file.image_format == "png"
         assert (reply.file.width or 0) >= 600 and (reply.file.height or 0) >= 300
         assert "Fuente" in (reply.caption or "")
+    assert (2308, "upload_photo") in bot.api.chat_actions
 
 
 async def test_csv_command_sends_a_spanish_spreadsheet_csv(bot: Harness) -> None:

@@ -21,7 +21,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -33,6 +33,7 @@ from bot.telegram.services import Services, get_services
 log = logging.getLogger(__name__)
 
 CHAT_LOCKS_KEY = "chat_locks"
+SLOW_COMMANDS = ("grafico", "csv")  # answered with a file: the user sees an upload status first
 
 TEXTS = {
     "expired": {
@@ -141,7 +142,16 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     args = " ".join(context.args or [])
     lang = command_lang(name, default=user_lang(update))
     user_id = update.effective_user.id if update.effective_user else None
+    spec = resolve_command(name)
     async with _locks(context).hold(message.chat_id):
+        if spec is not None and spec.name in SLOW_COMMANDS and args:
+            # Drawing a chart takes a moment: show "sending a photo…" meanwhile.
+            action = (
+                ChatAction.UPLOAD_PHOTO if spec.name == "grafico" else ChatAction.UPLOAD_DOCUMENT
+            )
+            await context.bot.send_chat_action(
+                message.chat_id, action, message_thread_id=_thread_of(message)
+            )
         out = await asyncio.to_thread(
             replies.answer_command,
             _services(context),

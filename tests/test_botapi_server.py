@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import json
 import socket
@@ -103,6 +104,12 @@ async def http(api: FakeBotApi) -> AsyncIterator[httpx.AsyncClient]:
 async def call(http: httpx.AsyncClient, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
     response = await http.post(method, json=params)
     return response.status_code, response.json()
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    # int by default, a timedelta when PTB_TIMEDELTA=1 opts in to PTB's future type.
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 def keyboard(*data: str) -> dict[str, Any]:
@@ -562,7 +569,7 @@ async def test_retry_after_fault(api: FakeBotApi, bot: Bot, http: httpx.AsyncCli
     api.inject("sendMessage", Fault.RETRY_AFTER(3))
     with pytest.raises(RetryAfter) as raised:
         await bot.send_message(CHAT, "x")
-    assert int(raised.value.retry_after) == 3
+    assert retry_seconds(raised.value) == 3
     api.inject("sendMessage", Fault.RETRY_AFTER(2))
     status, body = await call(http, "sendMessage", chat_id=CHAT, text="x")
     assert (status, body) == (429, {"ok": False, "error_code": 429,
@@ -982,7 +989,7 @@ async def test_flood_limits_answer_429_per_group_and_overall() -> None:
                 await bot.send_message(GROUP, f"g{n}")
             with pytest.raises(RetryAfter) as raised:
                 await bot.send_message(GROUP, "demasiado")
-            assert 1 <= int(raised.value.retry_after) <= 60
+            assert 1 <= retry_seconds(raised.value) <= 60
             for n in range(5):  # private chats are not limited per minute
                 await bot.send_message(CHAT, f"p{n}")
         assert [m.text for m in api.sent_messages(GROUP)] == ["g0", "g1", "g2"]

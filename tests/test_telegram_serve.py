@@ -169,6 +169,7 @@ async def test_serve_with_long_polling(api: FakeBotApi, serve_db: str, tmp_path:
         [reply] = await api.wait_for_messages(4101, 1, timeout=60)
         assert "381,3" in (reply.text or "")
         assert api.calls_to("getUpdates") and api.calls_to("setMyCommands")
+        assert api.calls_to("deleteWebhook")  # polling starts by clearing any webhook
     finally:
         code, stderr = await stop_serve(process)
     assert code == 0, stderr

@@ -100,7 +100,7 @@ class FakeBotApi:
         port: int = 0,
         strict_html: bool = True,
         query_timeout: float = 15.0,
-        webhook_max_tries: int = 8,
+        webhook_max_tries: int = 15,
         webhook_timeout: float = 10.0,
         webhook_backoff: float = 0.05,
         webhook_backoff_max: float = 1.0,

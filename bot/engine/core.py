@@ -158,7 +158,8 @@ class Engine:
             return queries.discrepancies_answer(request, self)
         if slots.wants_summary and not _asks_figure(request):
             return queries.topic_summary(request, self)
-        if handler == "enumeration" and best:
+        asks_figure = slots.measure is not None and not slots.wants_list
+        if handler == "enumeration" and best and not asks_figure:
             answer = queries.enumeration_answer(request, best.intent, self)
             if answer is not None:
                 return answer

@@ -27,6 +27,11 @@ class Discrepancy:
     def description(self, lang: str) -> str:
         return self.description_en if lang == "en" else self.description_es
 
+    def topic_words_in(self, folded_text: str) -> int:
+        """How many distinct single-word topic keywords the text contains."""
+        words = {w.rstrip("s") for w in folded_text.split()}
+        return len({k.rstrip("s") for k in self.keywords if " " not in k} & words)
+
     def matches_question(self, folded_text: str) -> bool:
         """Every word of at least one keyword phrase is in the text (folded)."""
         words = set(folded_text.split())

@@ -377,6 +377,8 @@ def _join_list(intro: str, following: list[str], limit: int = 700) -> str:
     for item in following:
         if not item or len(intro) + sum(len(i) + 2 for i in items) + len(item) > limit:
             break
+        if re.fullmatch(r"\d+(?:\.\d+)+", item):
+            continue  # a section number printed over a table, not an item
         if len(item) > 220 or (item.isupper() and item.endswith(":")):
             break  # a paragraph of its own, or the next labelled block: not a list item
         items.append(item.rstrip("."))

@@ -850,6 +850,15 @@ _NUMBER_MEASURES = {"cantidad", "asistentes", "porcentaje", "meta", "poblacion"}
 
 def retrieval_answer(request: Request, engine: Engine, intent_hint: IntentMatch | None) -> Answer:
     """A single figure or fact: the passage that covers the question best, quoted."""
+    answer = _retrieval_answer(request, engine)
+    if answer.status == "not_found":
+        # A figure the report gives two ways is a known topic even when no single passage
+        # states it cleanly: "¿cuántos eventos se gestionaron para la alcaldía?" (13 vs 14).
+        return _asked_discrepancy(request, engine, by_topic=True) or answer
+    return answer
+
+
+def _retrieval_answer(request: Request, engine: Engine) -> Answer:
     lang = request.lang
     parts = _split_question(request)
     if len(parts) > 1:
@@ -988,12 +997,21 @@ def _next_sentence(index: ReportIndex, passage: Passage, measure: str | None) ->
     return None
 
 
-def _asked_discrepancy(request: Request, engine: Engine) -> Answer | None:
-    """'¿son 62 o 61 contratos?': a question naming both sides of a known contradiction."""
+def _asked_discrepancy(
+    request: Request, engine: Engine, *, by_topic: bool = False
+) -> Answer | None:
+    """'¿son 62 o 61 contratos?': a question naming both sides of a known contradiction; with
+    `by_topic`, a figure question naming two of its topic words."""
     question_numbers = set(re.findall(r"\d+(?:[.,]\d+)?", request.folded))
     for item in engine.discrepancies:
         values = {fold(side.value) for side in item.sides if side.value}
-        if item.matches_question(request.folded) and len(values & question_numbers) >= 2:
+        named_both = len(values & question_numbers) >= 2
+        on_topic = (
+            by_topic
+            and request.slots.measure is not None
+            and item.topic_words_in(request.folded) >= 2
+        )
+        if item.matches_question(request.folded) and (named_both or on_topic):
             lang = request.lang
             lines = [t("contradiction", lang, description=item.description(lang))]
             lines += [

@@ -123,6 +123,9 @@ MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
             "exceed",
             "supero",
             "asignado vs",
+            "avance",
+            "progreso",
+            "progress",
         ),
     ),
     (

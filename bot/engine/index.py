@@ -98,6 +98,26 @@ def _is_heading_line(line: str) -> bool:
     )
 
 
+# How the report's prose writes words that its capitalised headings hide: "ACI", "Medellín",
+# "C40". Filled from each indexed report; read by the answer's title formatting.
+WORD_CASING: dict[str, str] = {}
+
+
+def learn_casing(lines: list[str]) -> None:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in lines:
+        text = clean_text(line)
+        if not text or text.isupper():
+            continue
+        words = re.findall(r"[\wÁÉÍÓÚÑáéíóúñ-]+", text)
+        for word in words[1:]:  # a sentence's first word is capitalised anyway
+            counts[word.lower()][word] += 1
+    for lower, forms in counts.items():
+        form, _ = forms.most_common(1)[0]
+        if form != lower:
+            WORD_CASING.setdefault(lower, form)
+
+
 class ReportIndex:
     """Passages of one report, their vocabulary, document frequencies and fuzzy term lookup."""
 
@@ -107,6 +127,7 @@ class ReportIndex:
         self.sections: dict[str, ParsedSection] = {s.number: s for s in report.sections}
         self.tables: dict[str, ParsedTable] = {t.key: t for t in report.tables}
         self.subheadings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        learn_casing(report.lines)
         self._table_lines: set[int] = set()
         for table in report.tables:
             self._table_lines.update(range(table.line_start, table.line_end + 1))

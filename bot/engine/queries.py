@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Figure, Source
 from bot.engine.format import format_figure, format_number, format_share
-from bot.engine.index import Number, Passage, ReportIndex, clean_text
+from bot.engine.index import WORD_CASING, Number, Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold, stem
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES, extract_months
@@ -57,11 +57,21 @@ def source_of(index: ReportIndex, passage: Passage) -> Source:
 
 
 def _title_case(title: str) -> str:
-    """Section titles are printed in capitals; show them in sentence case."""
-    if title.isupper():
-        lowered = title.lower()
-        return lowered[:1].upper() + lowered[1:]
-    return title
+    """Section titles are printed in capitals; show them in sentence case, keeping the casing
+    the report's own prose uses for names and acronyms ("Sobre la ACI Medellín")."""
+    if not title.isupper():
+        return title
+    words = []
+    for position, word in enumerate(title.split()):
+        known = WORD_CASING.get(word.lower())
+        if known:
+            words.append(known)
+        elif position == 0:
+            words.append(word[:1] + word[1:].lower())
+        else:
+            words.append(word.lower())
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def _shorten(text: str, limit: int, around: str | None = None) -> str:
@@ -1398,6 +1408,8 @@ def _section_title(request: Request, number: str) -> str:
 
 def attach_discrepancies(answer: Answer, request: Request, engine: Engine) -> None:
     """When an answer touches a figure the report gives two ways, say so and quote both."""
+    if answer.kind in ("filter", "list") and answer.intent != "discrepancy":
+        return  # a listing of rows is not a figure the report gives two ways
     answer_text = fold(answer.text + " " + " ".join(s.quote for s in answer.sources))
     question = request.folded
     for item in engine.discrepancies:

@@ -910,6 +910,10 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         top, passage = alternative, alternative.passage
     if measure == "costo" and not _has_money(passage):
         return _not_found(request, engine, topic=passage, measure="money")
+    if measure == "costo" and [t for t in top.missing if t not in MEASURE_WORDS]:
+        # What something costs or earns belongs to that thing: a money figure about something
+        # else ("salario emocional" for "el salario del alcalde") is not an answer.
+        return _not_found(request, engine, topic=passage, measure="money")
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
     noun = counted_noun(request)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import resource
 import sys
 from pathlib import Path
+from time import process_time
 from typing import Any
 
 from sqlalchemy import Engine as DbEngine
@@ -49,6 +51,11 @@ class ErrorCounter(logging.Handler):
             self.samples.append(text.replace(self.secret, "<token>")[:300])
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def _read_json(stream: asyncio.StreamReader, seconds: float) -> dict[str, Any]:
     async with asyncio.timeout(seconds):
         line = await stream.readline()
@@ -74,6 +81,7 @@ async def run_e2e(
 
     # httpx logs every request URL at INFO; PTB warns on each slow-start detail.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    children_before = _children_cpu()
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.e2e_server",
         "--chats", str(chats), "--updates", str(updates), "--budget", str(budget_seconds),
@@ -103,9 +111,11 @@ async def run_e2e(
         )
         await application.start()
         try:
+            cpu_started = process_time()
             server.stdin.write(b"go\n")
             await server.stdin.drain()
             result = await _read_json(server.stdout, budget_seconds + 120)
+            bot_cpu = process_time() - cpu_started
         finally:
             await application.updater.stop()
             await application.stop()
@@ -121,10 +131,15 @@ async def run_e2e(
         except TimeoutError:
             server.kill()
             await server.wait()
+    answered = max(1, int(result.get("answered", 0)))
     return {
         "setup": SETUP,
         "rate_limiter": "OFF (AIORateLimiter disabled for this run)",
         **result,
+        # CPU, not wall time: what one update costs no matter what else the machine runs.
+        # The bot's includes its engine threads; the server's covers its whole life.
+        "bot_cpu_ms_per_update": 1000 * bot_cpu / answered,
+        "server_cpu_ms_per_update": 1000 * (_children_cpu() - children_before) / answered,
         "bot_errors_logged": errors.count,
         "bot_error_samples": errors.samples,
     }

@@ -124,6 +124,9 @@ def render(figures: dict[str, Any]) -> str:
                 ["delivered → reply p50 / p95 / p99 (ms)",
                  f"{_num(e2e['reply_ms']['p50'], 1)} / {_num(e2e['reply_ms']['p95'], 1)} / "
                  f"{_num(e2e['reply_ms']['p99'], 1)}"],
+                ["CPU ms per update: bot / fake server",
+                 f"{_num(e2e['bot_cpu_ms_per_update'], 2)} / "
+                 f"{_num(e2e['server_cpu_ms_per_update'], 2)}"],
                 ["lost updates", _num(e2e["lost_updates"])],
                 ["bot errors logged", _num(e2e["bot_errors_logged"])
                  + (f" (first: {e2e['bot_error_samples'][0][:120]})"

@@ -77,7 +77,12 @@ def load_synonyms() -> dict[str, list[str]]:
                     alternatives.extend(s for s in singles if s not in alternatives and s != word)
                 continue
             alternatives = table.setdefault(terms[0], [])
-            for term in flat:
+            # An abbreviation stands for every word of its spelled-out name ("ied" ->
+            # "inversion extranjera directa"); a plain word only for the other single words.
+            raw_member = next((p for p in group if content_tokens(p) == terms), "")
+            is_abbreviation = raw_member.isupper() or len(terms[0]) <= 4
+            pool = flat if is_abbreviation else singles
+            for term in pool:
                 if term != terms[0] and term not in alternatives:
                     alternatives.append(term)
     for english, spanish in _glossary().items():

@@ -116,6 +116,7 @@ def learn_casing(lines: list[str]) -> None:
         form, _ = forms.most_common(1)[0]
         if form != lower:
             WORD_CASING.setdefault(lower, form)
+            WORD_CASING.setdefault(fold(lower), form)  # as questions are folded: "bogota"
 
 
 class ReportIndex:

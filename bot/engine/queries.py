@@ -28,6 +28,7 @@ LIST_TEXT_LIMIT = 1500
 SUMMARY_SENTENCE_LIMIT = 220
 SUMMARY_TEXT_LIMIT = 1900  # longer summaries are paginated by the bot
 ANSWER_THRESHOLD = 0.52
+RARE_TERM_IDF = 0.8  # share of the largest IDF above which a word names something specific
 MONEY_UNITS = {"USD", "COP"}
 
 
@@ -914,6 +915,29 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         # What something costs or earns belongs to that thing: a money figure about something
         # else ("salario emocional" for "el salario del alcalde") is not an answer.
         return _not_found(request, engine, topic=passage, measure="money")
+    rare_missing = [
+        term
+        for term in top.missing
+        if term not in MEASURE_WORDS
+        and term in request.index.idf
+        and request.index.term_idf(term) >= RARE_TERM_IDF * request.index.max_idf
+        and _is_name(term)
+    ]
+    rare_matched = [
+        term
+        for term, vocab in top.matched.items()
+        if term not in MEASURE_WORDS
+        and request.index.term_idf(vocab) >= RARE_TERM_IDF * request.index.max_idf
+    ]
+    if rare_missing and not rare_matched and top.passage.kind != "item":
+        # The question names something specific ("inversión en Bogotá") and the best passage
+        # only matches its general words: the figure it has is about something else.
+        return _not_found(request, engine, topic=passage, measure="number")
+    if measure == "fecha" and not passage.has_date:
+        dated = next((p for p in index_following(request.index, passage) if p.has_date), None)
+        if dated is not None:
+            top = Hit(passage=dated, score=top.score, matched=top.matched)
+            passage = dated
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
     noun = counted_noun(request)
@@ -924,7 +948,8 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         candidates = [
             h.passage
             for h in hits[1:10]
-            if h.score >= max(top.score - 0.3, ANSWER_THRESHOLD) and covered <= set(h.matched)
+            if h.score >= max(top.score - 0.3, ANSWER_THRESHOLD)
+            and len(covered & set(h.matched)) >= 0.6 * len(covered)
         ]
         following = index_following(request.index, passage)
         found = next((p for p in following + candidates if counts_noun(p, noun)), None)
@@ -1116,6 +1141,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
                 bonus += 0.15
             elif "meta" in passage.terms:
                 bonus += 0.04
+        if passage.kind == "row" and _row_named(passage, request):
+            bonus += 0.12  # the question names the row: "gastos de personal", "subasta inversa"
         if passage.kind == "sentence" and passage.text.endswith(":") and len(passage.text) < 90:
             bonus -= 0.12  # a label ("RED … ARCOÍRIS:") says less than the item it introduces
         if passage.kind == "sentence" and len(passage.text) < 25:
@@ -1135,6 +1162,20 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         )
     reranked.sort(key=lambda h: (-h.score, h.passage.id))
     return reranked
+
+
+def _is_name(term: str) -> bool:
+    """A word the report's prose writes capitalised: a place or an organisation ("Bogotá")."""
+    written = WORD_CASING.get(term)
+    return bool(written) and written[:1].isupper()
+
+
+def _row_named(passage: Passage, request: Request) -> bool:
+    name_words = content_tokens(_row_name(passage))
+    if not name_words or len(name_words) > 6:
+        return False
+    question_words = content_tokens(request.question)
+    return all(any(fuzz.ratio(w, q) >= 85 for q in question_words) for w in name_words)
 
 
 def _unit_named(passage: Passage, request: Request) -> bool:
@@ -1280,15 +1321,21 @@ def _words_after(text: str, raw: str, count: int = 5) -> set[str]:
 def counts_noun(passage: Passage, noun: str) -> bool:
     """Does the passage give a figure of what the question counts?"""
     if passage.kind == "row":
-        words = set(content_tokens(" ".join(f"{h} {c.raw}" for h, c in passage.cells or [])))
-        return bool(passage.numbers) and _noun_in(noun, words)
+        # A column named for it ("NÚMERO DE ASISTENTES") or a short cell ("Mínima Cuantía");
+        # figures inside long text cells are read like sentences, below.
+        short = " ".join(f"{h} {c.raw}" for h, c in passage.cells or [] if len(c.raw) <= 60)
+        cell_numbers = [n for n in passage.numbers if len(n.raw) <= 60 and n.raw in short]
+        if cell_numbers and _noun_in(noun, set(content_tokens(short))):
+            return True
     for number in passage.numbers:
         if number.unit == "%":
             continue
-        following = _words_after(passage.text, number.raw)
-        if number.unit:
-            following.add(stem(fold(number.unit)))
-        if _noun_in(noun, following):
+        if number.unit and number.unit not in MONEY_UNITS:
+            # A counted figure says what it counts: "476 habitaciones" are not hotels.
+            if _noun_in(noun, {stem(fold(number.unit))}):
+                return True
+            continue
+        if _noun_in(noun, _words_after(passage.text, number.raw, count=3)):
             return True
     return False
 

@@ -10,6 +10,7 @@ from bot.engine.normalize import content_tokens
 
 CONTEXT_WEIGHT = 0.5
 INFLECTION_SIMILARITY = 0.55
+SYNONYM_SIMILARITY = 0.85
 
 
 @dataclass
@@ -48,7 +49,11 @@ def search(
     for term, alternatives in terms:
         own = index.expand_term(term)
         exact = [(v, sim) for v, sim in own if sim == 1.0]
-        inflections = [(v, sim) for v, sim in own if sim == INFLECTION_SIMILARITY]
+        inflections = [
+            (v, INFLECTION_SIMILARITY)
+            for v, _ in own
+            if v != term and len(term) >= 6 and v[:5] == term[:5] and v.isalpha()
+        ]
         # A word the report uses as typed is not a typo: no typo neighbours for it, but its
         # inflections still count ("trabajan" ~ "trabajando").
         if exact:
@@ -61,8 +66,8 @@ def search(
         for alternative in alternatives:
             found = index.expand_term(alternative)
             found = [(v, sim) for v, sim in found if sim == 1.0] or found
-            # A synonym is a slightly weaker match than the word itself.
-            expansions.extend((v, sim * 0.85) for v, sim in found)
+            # A synonym or related word is a weaker match than the word itself.
+            expansions.extend((v, sim * SYNONYM_SIMILARITY) for v, sim in found)
         if own:
             best_similarity = max(sim for _, sim in (exact or own))
             weight = max(index.term_idf(v) for v, sim in (exact or own) if sim == best_similarity)

@@ -205,7 +205,7 @@ MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("area", ("area", "superficie", "metros cuadrados", "m2", "square meters", "square metres")),
     ("longitud", ("longitud", "kilometros", "km", "length", "how long", "que tan largo")),
-    ("porcentaje", ("representa", "que parte", "porcentaje", "percentage", "tasa", "rate", "%")),
+    ("porcentaje", ("porcentaje", "percentage", "tasa", "rate", "%")),
     ("donde", ("donde", "where", "en que ciudad", "que pais", "which country", "which city")),
     ("quien", ("quien", "quienes", "who", "whom", "que entidad", "que empresa", "cual entidad")),
 ]
@@ -298,8 +298,12 @@ def extract_months(folded: str) -> list[int]:
     return found
 
 
+_YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*-\s*(?:19|20)\d\d\b")
+
+
 def extract_years(folded: str) -> list[int]:
-    return [int(y) for y in _YEAR.findall(folded)]
+    """Years asked about; a period ("2020-2023", the plan's) names no single report year."""
+    return [int(y) for y in _YEAR.findall(_YEAR_RANGE.sub(" ", folded))]
 
 
 def extract_threshold(folded: str) -> tuple[str, float] | None:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.normalize import content_tokens, fold
 
@@ -64,29 +65,52 @@ def load_catalog(path: Path = DATA_DIR / "intents.yaml") -> tuple[Intent, ...]:
 
 
 class IntentMatcher:
-    """Scores a question against every catalog phrasing on content words (typos tolerated)."""
+    """Scores a question against every catalog phrasing on content words (typos tolerated).
+
+    A phrasing scores by how much of it the question says (each of its words matched by
+    rapidfuzz ratio >= 80), damped when the question says much more. All phrasings are scored
+    at once: one ratio matrix between catalog words and question words, then a matrix product.
+    """
 
     def __init__(self, intents: tuple[Intent, ...]) -> None:
         self.intents = intents
         self._phrasings = [
-            (intent, phrasing, _words(phrasing))
+            (intent, phrasing, _words(phrasing).split())
             for intent in intents
             for phrasing in intent.patterns
         ]
+        self._phrasings = [entry for entry in self._phrasings if entry[2]]
+        self._vocabulary = sorted({w for _, _, words in self._phrasings for w in words})
+        column = {word: i for i, word in enumerate(self._vocabulary)}
+        self._weights = np.zeros((len(self._phrasings), len(self._vocabulary)))
+        for row, (_, _, words) in enumerate(self._phrasings):
+            for word in words:
+                self._weights[row, column[word]] += 1 / len(words)
+        self._lengths = np.array([len(words) for _, _, words in self._phrasings], dtype=float)
 
     def match(self, question: str, limit: int = 3) -> list[IntentMatch]:
-        query = _words(question)
-        if not query:
+        query_words = _words(question).split()
+        if not query_words:
             return []
+        similarity = process.cdist(
+            self._vocabulary, query_words, scorer=fuzz.ratio, score_cutoff=80, dtype=np.float32
+        )
+        best_per_word = similarity.max(axis=1) / 100
+        coverage = self._weights @ best_per_word
+        # Penalise questions that say much more than the phrasing (a long specific question
+        # that merely contains "eventos" is about one event, not about the events table).
+        extra = np.maximum(0, len(query_words) - self._lengths)
+        scores = 100 * coverage / (1 + 0.15 * extra)
         best: dict[str, IntentMatch] = {}
-        for intent, phrasing, folded in self._phrasings:
-            if not folded:
-                continue
-            score = _phrase_score(query, folded)
-            if score > (best[intent.id].score if intent.id in best else -1):
-                best[intent.id] = IntentMatch(intent=intent, score=score, phrasing=phrasing)
-        ranked = sorted(best.values(), key=lambda m: -m.score)
-        return ranked[:limit]
+        for row in np.argsort(-scores, kind="stable"):
+            intent, phrasing, _ = self._phrasings[row]
+            if intent.id not in best:
+                best[intent.id] = IntentMatch(
+                    intent=intent, score=float(scores[row]), phrasing=phrasing
+                )
+                if len(best) >= limit:
+                    break
+        return list(best.values())
 
     def by_id(self, intent_id: str) -> Intent | None:
         return next((i for i in self.intents if i.id == intent_id), None)
@@ -95,19 +119,3 @@ class IntentMatcher:
 def _words(text: str) -> str:
     """Content words; the plain folded words for texts made only of stop words ("hola")."""
     return " ".join(content_tokens(text)) or fold(text)
-
-
-def _phrase_score(query: str, phrasing: str) -> float:
-    """How much of the phrasing the question says: all of a phrasing's words weigh, not a subset."""
-    phrasing_words = phrasing.split()
-    query_words = query.split()
-    found = 0.0
-    for word in phrasing_words:
-        best = max((fuzz.ratio(word, q) for q in query_words), default=0.0)
-        if best >= 80:
-            found += best / 100
-    coverage = found / len(phrasing_words)
-    # Penalise questions that say much more than the phrasing (a long specific question that
-    # merely contains "eventos" is about one event, not about the events table).
-    extra = max(0, len(query_words) - len(phrasing_words))
-    return 100 * coverage * (1 / (1 + 0.15 * extra))

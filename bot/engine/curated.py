@@ -43,6 +43,7 @@ class Discrepancy:
         return False
 
 
+@lru_cache(maxsize=1)
 def _curated() -> object | None:
     try:
         from knowledge.curated import load_curated

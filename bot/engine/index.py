@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -97,6 +98,8 @@ def _is_heading_line(line: str) -> bool:
         and "\t" not in line
     )
 
+
+EXPANSION_CACHE_SIZE = 50_000
 
 # How the report's prose writes words that its capitalised headings hide: "ACI", "Medellín",
 # "C40". Filled from each indexed report; read by the answer's title formatting.
@@ -330,6 +333,11 @@ class ReportIndex:
         }
         self.max_idf = math.log(1 + total)
         self.vocabulary = sorted(vocabulary)
+        self._expansions: dict[str, list[tuple[str, float]]] = {}
+        self._vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for term in self.vocabulary:
+            self.by_length[len(term)].append(term)
         self.by_prefix: dict[str, list[str]] = defaultdict(list)
         for term in self.vocabulary:
             if len(term) >= 5 and term.isalpha():
@@ -338,14 +346,29 @@ class ReportIndex:
     # ------------------------------------------------------------------ lookup
 
     def expand_term(self, term: str) -> list[tuple[str, float]]:
-        """Vocabulary terms a query term may mean, with a similarity in 0..1 (typos tolerated)."""
+        """Vocabulary terms a query term may mean, with a similarity in 0..1 (typos tolerated).
+
+        The index never changes once built, so each term is worked out once (bounded cache)."""
+        cached = self._expansions.get(term)
+        if cached is None:
+            cached = self._expand_term(term)
+            if len(self._expansions) < EXPANSION_CACHE_SIZE:
+                self._expansions[term] = cached
+        return cached
+
+    def _expand_term(self, term: str) -> list[tuple[str, float]]:
         matches = [(term, 1.0)] if term in self.idf else []
         if term.isdigit() or len(term) <= 3 or any(ch.isdigit() for ch in term):
             return matches
         # Typos are small edits (one for short words, two for long ones; a swap counts once).
         allowed = 1 if len(term) <= 7 else 2
+        nearby = [
+            word
+            for length in range(len(term) - allowed, len(term) + allowed + 1)
+            for word in self.by_length.get(length, ())
+        ]
         for candidate, distance, _ in process.extract(
-            term, self.vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=8
+            term, nearby, scorer=OSA.distance, score_cutoff=allowed, limit=8
         ):
             if candidate != term:
                 matches.append((candidate, 1.0 - 0.12 * distance - 0.01))
@@ -363,6 +386,22 @@ class ReportIndex:
                 if len(candidate) >= len(term) - 2:
                     matches.append((candidate, 0.6))
         return matches
+
+    def term_vectors(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """0/1 arrays over passages: where the term is the passage's own word, and where it is
+        only context (heading, previous sentence)."""
+        vectors = self._vectors.get(term)
+        if vectors is None:
+            own = np.zeros(len(self.passages), dtype=np.float64)
+            own[list(self.postings.get(term, ()))] = 1.0
+            context = np.zeros(len(self.passages), dtype=np.float64)
+            context[list(self.context_postings.get(term, ()))] = 1.0
+            vectors = (own, context)
+            self._vectors[term] = vectors
+        return vectors
+
+    def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray:
+        return np.array([p.kind in kinds for p in self.passages])
 
     def term_idf(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)

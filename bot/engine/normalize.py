@@ -385,6 +385,11 @@ def stem(token: str) -> str:
 
 def content_tokens(text: str) -> list[str]:
     """Tokens without stop words (Spanish and English), stemmed."""
+    return list(_content_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _content_tokens(text: str) -> tuple[str, ...]:
     out = []
     for tok in tokens(text):
         if tok in STOP_WORDS_ES or tok in STOP_WORDS_EN:
@@ -392,7 +397,7 @@ def content_tokens(text: str) -> list[str]:
         if len(tok) == 1 and not tok.isdigit() and tok not in "%$":
             continue
         out.append(stem(tok))
-    return out
+    return tuple(out)
 
 
 def detect_language(text: str) -> str:

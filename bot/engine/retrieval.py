@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from bot.engine.index import Passage, ReportIndex
 from bot.engine.normalize import content_tokens
@@ -44,8 +45,8 @@ def search(
     english: bool = False,
 ) -> list[Hit]:
     """Top passages by covered question weight. Terms in `ignore` (measure words) weigh less."""
-    contributions: dict[int, dict[str, tuple[float, str]]] = defaultdict(dict)
     weights: dict[str, float] = {}
+    per_term: list[tuple[str, list[tuple[str, float]], float, bool]] = []
     for term, alternatives in terms:
         own = index.expand_term(term)
         exact = [(v, sim) for v, sim in own if sim == 1.0]
@@ -86,37 +87,47 @@ def search(
             # ("atrajo") should not sink a question whose topic words all match.
             weight *= 0.45
         weights[term] = weight
-        for vocab_term, similarity in expansions:
-            idf = index.term_idf(vocab_term)
-            gain = min(idf, weight) * similarity
-            if term in ignore:
-                gain = 0.1 * idf * similarity
-            for pid in index.postings.get(vocab_term, ()):
-                _keep_best(contributions[pid], term, gain, vocab_term)
-            for pid in index.context_postings.get(vocab_term, ()):
-                _keep_best(contributions[pid], term, gain * CONTEXT_WEIGHT, vocab_term)
+        per_term.append((term, expansions, weight, term in ignore))
     total = sum(weights.values())
     if not total:
         return []
     total = max(total, 1e-9)
+    # Dense arrays over passages: each term adds its best-matching expansion's gain.
+    n = len(index.passages)
+    scores = np.zeros(n, dtype=np.float64)
+    best_vocab: list[np.ndarray] = []
+    for _term, expansions, weight, ignored in per_term:
+        term_gain = np.zeros(n, dtype=np.float64)
+        chosen = np.full(n, -1, dtype=np.int32)
+        for position, (vocab_term, similarity) in enumerate(expansions):
+            idf = index.term_idf(vocab_term)
+            gain = (0.1 * idf if ignored else min(idf, weight)) * similarity
+            own, context = index.term_vectors(vocab_term)
+            candidate = np.maximum(own * gain, context * (gain * CONTEXT_WEIGHT))
+            better = candidate > term_gain
+            term_gain = np.where(better, candidate, term_gain)
+            chosen = np.where(better, position, chosen)
+        scores += term_gain
+        best_vocab.append(chosen)
+    scores = np.minimum(1.0, scores / total)
+    if kinds:
+        scores = np.where(index.kind_mask(kinds), scores, 0.0)
+    candidates = np.flatnonzero(scores > 0)
+    if candidates.size == 0:
+        return []
+    order = candidates[np.lexsort((candidates, -scores[candidates]))][:limit]
     hits: list[Hit] = []
-    for pid, per_term in contributions.items():
-        passage = index.passages[pid]
-        if kinds and passage.kind not in kinds:
-            continue
-        score = min(1.0, sum(gain for gain, _ in per_term.values()) / total)
+    for pid in order:
+        matched = {}
+        for (term, expansions, _, _), chosen in zip(per_term, best_vocab, strict=True):
+            if chosen[pid] >= 0:
+                matched[term] = expansions[chosen[pid]][0]
         hits.append(
             Hit(
-                passage=passage,
-                score=score,
-                matched={t: v for t, (_, v) in per_term.items()},
-                missing=[t for t in weights if t not in per_term],
+                passage=index.passages[pid],
+                score=float(scores[pid]),
+                matched=matched,
+                missing=[t for t in weights if t not in matched],
             )
         )
-    hits.sort(key=lambda h: (-h.score, h.passage.id))
-    return hits[:limit]
-
-
-def _keep_best(slot: dict[str, tuple[float, str]], term: str, gain: float, vocab: str) -> None:
-    if gain > slot.get(term, (0.0, ""))[0]:
-        slot[term] = (gain, vocab)
+    return hits

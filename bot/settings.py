@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     report_id: str = "aci-medellin-2020"
     questions_per_minute: int = Field(default=20, ge=1)
     rate_limiter_enabled: bool = True
+    bot_api_retries: int = Field(default=3, ge=0, le=10)
+    bot_api_timeout: float = Field(default=20.0, gt=0, le=300)
     log_level: str = "INFO"
 
     @field_validator("admin_user_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")

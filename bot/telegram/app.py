@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,6 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -28,11 +28,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import state
+from bot import logging_setup, state
 from bot.commands import COMMANDS
 from bot.errors import ConfigError
 from bot.settings import Settings, get_settings
-from bot.telegram import handlers
+from bot.telegram import access, admin, handlers
+from bot.telegram.retry import ResilientRateLimiter
 from bot.telegram.services import SERVICES_KEY, Services
 from bot.telegram.webhook import webhook_options
 
@@ -45,6 +46,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 CONCURRENT_UPDATES = 8  # updates of different chats in flight at once (one chat stays in order)
 _PENDING_KEY = "_pending_services"
 BUTTON_KEY_TTL = timedelta(days=30)  # a button older than this answers "expired"
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
 
 
 class BotApplication(Application):
@@ -67,6 +69,12 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get one from @BotFather")
     token = settings.telegram_bot_token.get_secret_value().strip()
+    logging_setup.protect([token])  # before any request: Bot API URLs contain the token
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<letters, digits, _ or ->, "
+            "as @BotFather gives it"
+        )
     builder = (
         ApplicationBuilder()
         .application_class(BotApplication)
@@ -77,9 +85,9 @@ def build_application(
             HTTPXRequest(
                 connection_pool_size=CONCURRENT_UPDATES + 4,
                 connect_timeout=10,
-                read_timeout=20,
-                write_timeout=20,
-                media_write_timeout=40,
+                read_timeout=settings.bot_api_timeout,
+                write_timeout=settings.bot_api_timeout,
+                media_write_timeout=2 * settings.bot_api_timeout,
             )
         )
         .defaults(Defaults(parse_mode=ParseMode.HTML))
@@ -87,8 +95,10 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if settings.rate_limiter_enabled:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    # AIORateLimiter's pacing only when enabled; retries of failed calls always.
+    builder = builder.rate_limiter(
+        ResilientRateLimiter(pace=settings.rate_limiter_enabled, retries=settings.bot_api_retries)
+    )
     application = builder.build()
     application.bot_data[_PENDING_KEY] = (settings, engine, db_engine)
     add_handlers(application)
@@ -97,6 +107,8 @@ def build_application(
 
 def add_handlers(application: Application) -> None:
     new_message = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
+    access.install(application)  # allow-lists and the question limit, before everything else
+    admin.add_handlers(application)
     names = [name for spec in COMMANDS for name in (spec.name, *spec.aliases)]
     application.add_handler(CommandHandler(names, handlers.on_command, filters=new_message))
     application.add_handler(
@@ -130,7 +142,9 @@ async def _post_init(application: Application) -> None:
     application.bot_data[SERVICES_KEY] = Services(settings, engine, db_engine, owns_db=owns_db)
     purged = await asyncio.to_thread(state.purge_callbacks, db_engine, BUTTON_KEY_TTL)
     log.info("bot services ready; %d expired button keys removed", purged)
+    await access.purge_now(application)
     await set_commands(application)
+    await admin.set_admin_commands(application)
 
 
 def _open_services(

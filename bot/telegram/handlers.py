@@ -22,12 +22,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.commands import command_lang, resolve_command
 from bot.telegram import keyboards, replies
 from bot.telegram.replies import Outgoing
+from bot.telegram.retry import is_transient
 from bot.telegram.services import Services, get_services
 
 log = logging.getLogger(__name__)
@@ -317,6 +318,14 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its traceback, and tell the user instead of leaving them waiting."""
+    error = context.error
+    polling_hiccup = isinstance(error, RetryAfter) or (
+        isinstance(error, Exception) and is_transient(error)
+    )
+    if update is None and polling_hiccup:
+        # getUpdates failed on the way; PTB's polling loop retries with backoff, nothing is lost.
+        log.warning("Bot API unreachable while polling (%s); retrying", error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

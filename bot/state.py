@@ -72,11 +72,18 @@ def log_query(
         return row.id
 
 
+def _writer(db: Engine) -> Engine:
+    """An engine whose SQLite transactions take the write lock at BEGIN: a read-then-write
+    transaction cannot then fail with "database is locked" when it upgrades its lock while
+    another handler writes (on PostgreSQL the option does nothing)."""
+    return db.execution_options(sqlite_begin="IMMEDIATE")
+
+
 def set_feedback(db: Engine, log_id: int, value: int, user_hash: str | None) -> bool:
     """Store 👍 (+1) or 👎 (-1) on a logged question; only the person who asked may rate it."""
     if value not in (1, -1):
         raise ValueError(f"feedback must be +1 or -1, got {value}")
-    with Session(db) as session:
+    with Session(_writer(db)) as session:
         row = session.get(QueryLog, log_id)
         if row is None or row.user_hash != user_hash:
             return False
@@ -119,7 +126,7 @@ def save_chat_state(
 ) -> None:
     """Upsert what the next message in this chat needs; None leaves that part unchanged."""
     for _ in range(2):  # a concurrent first insert for the same chat is retried as an update
-        with Session(db) as session:
+        with Session(_writer(db)) as session:
             row = session.get(ChatState, chat_hash) or ChatState(chat_key=chat_hash)
             if context is not None:
                 row.context_json = context.model_dump_json()
@@ -148,7 +155,7 @@ def callback_key_for(payload: dict[str, Any]) -> str:
 def put_callback(db: Engine, payload: dict[str, Any]) -> str:
     """Store what a button means when it does not fit in 64 bytes; returns the key to put in it."""
     key = callback_key_for(payload)
-    with Session(db) as session:
+    with Session(_writer(db)) as session:
         if session.get(CallbackKey, key) is not None:
             return key
         session.add(CallbackKey(key=key, payload_json=json.dumps(payload, ensure_ascii=False)))

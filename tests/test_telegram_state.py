@@ -111,3 +111,19 @@ def test_codec_packs_short_data_and_stores_long_data(engine: Engine) -> None:
         assert keyboards.decode(forged, load) is None, forged
     assert keyboards.decode("f|12|-1", load) == ["f", "12", "-1"]
     assert keyboards.pack("a", "ñ" * 31) is not None and keyboards.pack("a", "ñ" * 32) is None
+
+
+def test_concurrent_chat_state_writes_never_lock_out(engine: Engine) -> None:
+    # Handlers run in threads; on SQLite a read-then-write transaction that upgrades its lock
+    # while another writes would fail with "database is locked" and lose the chat's context.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(i: int) -> None:
+        for turn in range(10):
+            context = ConversationContext(last_question=f"q{i}-{turn}", turn=turn)
+            state.save_chat_state(engine, f"chat-{i % 3}", context=context)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(write, range(6)))
+    for chat in range(3):
+        assert state.load_chat_state(engine, f"chat-{chat}").context.turn == 9

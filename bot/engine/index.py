@@ -213,7 +213,7 @@ class ReportIndex:
                     # "...en los siguientes temas:" is answered by the list that follows it.
                     following = [clean_text(p[1]) for p in paragraphs[position + 1 : position + 7]]
                     text = _join_list(text, following)
-                sentences = _SENTENCE_END.split(text)
+                sentences = split_sentences(text)
                 previous_terms: set[str] = set()
                 head_terms = set(content_tokens(subheading)) if subheading else set()
                 for number_in_paragraph, sentence in enumerate(sentences):
@@ -413,6 +413,21 @@ class ReportIndex:
         )
 
 
+_ABBREVIATION = re.compile(r"\b(?:DR|Dr|SR|Sr|SRA|Sra|No|NO|Nro|NRO|S\.A|Ltda|etc)\.$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; "el DR. Carlos Ríos" does not end a sentence."""
+    pieces = _SENTENCE_END.split(text)
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
+
+
 def figures_in(text: str) -> list[Number]:
     """The figures of a text, leaving out what curated exclusions say is not one (years, names)."""
     excluded = _excluded_spans(text)
@@ -440,7 +455,7 @@ def _join_list(intro: str, following: list[str], limit: int = 700) -> str:
             break
         if re.fullmatch(r"\d+(?:\.\d+)+", item):
             continue  # a section number printed over a table, not an item
-        if len(item) > 220 or (item.isupper() and item.endswith(":")):
+        if len(item) > 220 or item.isupper():
             break  # a paragraph of its own, or the next labelled block: not a list item
         items.append(item.rstrip("."))
     # " · " keeps the items in one quotable passage (";" would split them into sentences).

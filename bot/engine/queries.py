@@ -321,7 +321,7 @@ def _summary_from(
     chosen.sort(key=lambda p: p.id)
     lines = indicator_lines + [f"• {_shorten(p.text, SUMMARY_SENTENCE_LIMIT)}" for p in chosen]
     label = "Incluye" if lang == "es" else "Includes"
-    row_names = [clean_text(p.cells[0][1].raw) for p in rows if p.cells and p.cells[0][1].raw]
+    row_names = [_row_name(p) for p in rows if p.cells]
     if row_names and not indicator_lines:
         names = "; ".join(dict.fromkeys(n for n in row_names if n))
         lines.append(f"• {label}: {_shorten(names, 400)}")
@@ -1479,7 +1479,8 @@ def attach_discrepancies(answer: Answer, request: Request, engine: Engine) -> No
         )
         note = t("contradiction", request.lang, description=description)
         answer.notes.append(f"[{item.id}] {note}")
-        answer.text += f"\n⚠️ {note} {sides}"
+        # A summary names the contradiction; a figure answer also quotes both sides.
+        answer.text += f"\n⚠️ {note}" if answer.kind == "summary" else f"\n⚠️ {note} {sides}"
         for side in item.sides:
             if not any(s.quote == side.quote for s in answer.sources):
                 answer.sources.append(

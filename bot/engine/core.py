@@ -168,6 +168,9 @@ class Engine:
             if answer is not None:
                 return answer
         if best and best.intent.handler == "table" and best.score >= 60:
+            # Equal scores: the narrower table ("eventos propios") over the broader ("eventos").
+            tied = [m for m in matches if m.intent.handler == "table" and m.score >= best.score - 1]
+            best = min(tied, key=lambda m: len(m.intent.targets))
             answer = queries.table_answer(request, best.intent, self)
             if answer is not None:
                 return answer

@@ -362,9 +362,12 @@ class ReportIndex:
             return matches
         # Typos are small edits (one for short words, two for long ones; a swap counts once).
         allowed = 1 if len(term) <= 7 else 2
+        # A short word with a letter more or less is another word ("gano" is not "año"):
+        # short words only tolerate a wrong or swapped letter.
+        spread = 0 if len(term) <= 5 else allowed
         nearby = [
             word
-            for length in range(len(term) - allowed, len(term) + allowed + 1)
+            for length in range(len(term) - spread, len(term) + spread + 1)
             for word in self.by_length.get(length, ())
         ]
         for candidate, distance, _ in process.extract(

@@ -454,7 +454,7 @@ def indicators_answer(request: Request, intent: Intent, engine: Engine) -> Answe
 _INDICATOR_WORDS = frozenset(
     content_tokens(
         "indicador indicadores meta metas avance 2020 inversion cooperacion cual era sus y de la "
-        "target targets indicator indicators progress"
+        "target targets indicator indicators progress investment cooperation and are what"
     )
 )
 

@@ -169,6 +169,8 @@ MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
             "precio",
             "price",
             "gana",
+            "cuanto gano",
+            "cuanto ganaron",
             "salario",
             "sueldo",
             "salary",

@@ -132,6 +132,18 @@ def cmd_serve(args: argparse.Namespace) -> int | None:
     return run_serve(args)
 
 
+def cmd_worker(args: argparse.Namespace) -> int | None:
+    from bot.telegram.worker import run_worker
+
+    return run_worker(args)
+
+
+def cmd_set_webhook(args: argparse.Namespace) -> int | None:
+    from bot.telegram.worker import run_set_webhook
+
+    return run_set_webhook(args)
+
+
 def cmd_run(args: argparse.Namespace) -> int | None:
     """Telegram when a token is configured, otherwise the console chat."""
     from bot.settings import get_settings
@@ -208,6 +220,34 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     _add_serve_options(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="one of several webhook workers behind a reverse proxy, sharing the database",
+    )
+    worker.add_argument(
+        "--listen", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    worker.add_argument("--port", type=_port, default=8101, help="port (default: %(default)s)")
+    worker.add_argument(
+        "--path", default="/telegram", help="path updates are POSTed to (default: %(default)s)"
+    )
+    worker.set_defaults(handler=cmd_worker)
+
+    set_webhook = commands.add_parser(
+        "set-webhook", help="tell the Bot API to POST updates to URL, with WEBHOOK_SECRET"
+    )
+    set_webhook.add_argument("url", help="public URL of the proxy in front of the workers")
+    set_webhook.add_argument(
+        "--max-connections",
+        type=int,
+        default=40,
+        help="parallel deliveries the Bot API may open, 1-100 (default: %(default)s)",
+    )
+    set_webhook.add_argument(
+        "--drop-pending-updates", action="store_true", help="discard updates not yet delivered"
+    )
+    set_webhook.set_defaults(handler=cmd_set_webhook)
 
     run = commands.add_parser(
         "run", help="serve when TELEGRAM_BOT_TOKEN is set, else chat (the default)"

@@ -76,7 +76,7 @@ def cluster(
 
 @pytest.fixture(scope="module")
 def db(cluster: Cluster) -> Iterator[Any]:
-    engine = create_engine(cluster.database_url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    engine = create_engine(cluster.database_url)
     yield engine
     engine.dispose()
 

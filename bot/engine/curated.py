@@ -34,13 +34,22 @@ class Discrepancy:
 
     def matches_question(self, folded_text: str) -> bool:
         """Every word of at least one keyword phrase is in the text (folded)."""
-        words = set(folded_text.split())
-        stems = {w.rstrip("s") for w in words}
-        for phrase in self.keywords:
-            parts = phrase.split()
-            if parts and all(p in words or p.rstrip("s") in stems for p in parts):
-                return True
-        return False
+        return _matches(self.keywords, folded_text)
+
+
+@lru_cache(maxsize=8192)
+def _word_sets(folded_text: str) -> tuple[frozenset[str], frozenset[str]]:
+    words = frozenset(folded_text.split())
+    return words, frozenset(w.rstrip("s") for w in words)
+
+
+def _matches(keywords: tuple[str, ...], folded_text: str) -> bool:
+    words, stems = _word_sets(folded_text)
+    for phrase in keywords:
+        parts = phrase.split()
+        if parts and all(p in words or p.rstrip("s") in stems for p in parts):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -63,6 +63,7 @@ class Passage:
     emphasis: bool = False  # bold or all-caps in the report: a highlight
     years: int = 0  # how many distinct years (2020, 2022...) it mentions
     first_in_paragraph: bool = False
+    name: str | None = None  # what names a row (its event, project, process cell), once found
 
 
 _MONTH_WORDS = (
@@ -334,7 +335,7 @@ class ReportIndex:
         self.max_idf = math.log(1 + total)
         self.vocabulary = sorted(vocabulary)
         self._expansions: dict[str, list[tuple[str, float]]] = {}
-        self._vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._positions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for term in self.vocabulary:
             self.by_length[len(term)].append(term)
@@ -390,18 +391,16 @@ class ReportIndex:
                     matches.append((candidate, 0.6))
         return matches
 
-    def term_vectors(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """0/1 arrays over passages: where the term is the passage's own word, and where it is
-        only context (heading, previous sentence)."""
-        vectors = self._vectors.get(term)
-        if vectors is None:
-            own = np.zeros(len(self.passages), dtype=np.float64)
-            own[list(self.postings.get(term, ()))] = 1.0
-            context = np.zeros(len(self.passages), dtype=np.float64)
-            context[list(self.context_postings.get(term, ()))] = 1.0
-            vectors = (own, context)
-            self._vectors[term] = vectors
-        return vectors
+    def term_positions(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Passage ids where the term is the passage's own word, and where it is only context
+        (heading, previous sentence), as index arrays."""
+        positions = self._positions.get(term)
+        if positions is None:
+            own = np.array(sorted(set(self.postings.get(term, ()))), dtype=np.int64)
+            context = np.array(sorted(set(self.context_postings.get(term, ()))), dtype=np.int64)
+            positions = (own, context)
+            self._positions[term] = positions
+        return positions
 
     def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray:
         return np.array([p.kind in kinds for p in self.passages])

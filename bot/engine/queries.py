@@ -626,6 +626,12 @@ def _table_source(index: ReportIndex, table: object) -> Source:
 
 
 def _row_name(passage: Passage) -> str:
+    if passage.name is None:
+        passage.name = _find_row_name(passage)
+    return passage.name
+
+
+def _find_row_name(passage: Passage) -> str:
     if not passage.cells:
         return passage.text
     # The first wide text cell names the row (event name, project, process...).

@@ -102,11 +102,13 @@ def search(
         for position, (vocab_term, similarity) in enumerate(expansions):
             idf = index.term_idf(vocab_term)
             gain = (0.1 * idf if ignored else min(idf, weight)) * similarity
-            own, context = index.term_vectors(vocab_term)
-            candidate = np.maximum(own * gain, context * (gain * CONTEXT_WEIGHT))
-            better = candidate > term_gain
-            term_gain = np.where(better, candidate, term_gain)
-            chosen = np.where(better, position, chosen)
+            own, context = index.term_positions(vocab_term)
+            # Only the passages that hold the word are touched (postings are short).
+            for where, value in ((context, gain * CONTEXT_WEIGHT), (own, gain)):
+                if where.size:
+                    better = where[term_gain[where] < value]
+                    term_gain[better] = value
+                    chosen[better] = position
         scores += term_gain
         best_vocab.append(chosen)
     scores = np.minimum(1.0, scores / total)

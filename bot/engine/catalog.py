@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from bot.engine.normalize import content_tokens, fold
 
+MATCH_CACHE_SIZE = 20_000
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "data"
 
 
@@ -87,8 +88,19 @@ class IntentMatcher:
             for word in words:
                 self._weights[row, column[word]] += 1 / len(words)
         self._lengths = np.array([len(words) for _, _, words in self._phrasings], dtype=float)
+        self._cache: dict[tuple[str, int], list[IntentMatch]] = {}
 
     def match(self, question: str, limit: int = 3) -> list[IntentMatch]:
+        """The best intents for a question, best first (one per intent)."""
+        key = (question, limit)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._match(question, limit)
+            if len(self._cache) < MATCH_CACHE_SIZE:
+                self._cache[key] = cached
+        return list(cached)
+
+    def _match(self, question: str, limit: int) -> list[IntentMatch]:
         query_words = _words(question).split()
         if not query_words:
             return []

@@ -15,36 +15,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES
 from knowledge.model import ParsedCell, ParsedReport, ParsedRow, ParsedTable
 
-MONTHS_ES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS_ES = tuple(MONTH_NAMES_ES)
+MONTHS_EN = tuple(MONTH_NAMES_EN)
 _MONTH_PATTERN = re.compile(
     r"\b(ene|feb|mar|abr|may|jun|jul|ago|sep|set|oct|nov|dic)[a-z]*\.?(?![a-z])"
 )

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.engine.normalize import content_tokens, fold
+from bot.engine.slots import MONTH_NAMES_ES
 from knowledge.model import ParsedCell, ParsedReport, ParsedSection, ParsedTable
 from knowledge.numbers import find_numbers
 
@@ -66,21 +67,7 @@ class Passage:
     name: str | None = None  # what names a row (its event, project, process cell), once found
 
 
-_MONTH_WORDS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-    "sept",
-)
+_MONTH_WORDS = (*MONTH_NAMES_ES, "sept")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + "|".join(_MONTH_WORDS) + r")|\d{1,2}/\d{1,2}/\d{4}", re.IGNORECASE

@@ -159,19 +159,33 @@ def suggestions_for(request: Request | None, engine: Engine, lang: str) -> list[
     if request is None:
         return engine.topics(lang)[:3]
     labels: list[str] = []
-    for match in engine.matcher.match(request.question, limit=6):
-        if match.intent.handler in ("help", "summary", "discrepancies"):
+    # The topics of the passages closest to the question first: the table or list a row or
+    # item belongs to, else the summary of the passage's section.
+    hits = search(
+        request.index,
+        query_terms(request.question, engine.synonyms),
+        limit=6,
+        ignore=MEASURE_WORDS,
+        english=lang == "en",
+    )
+    for hit in hits:
+        if hit.score <= 0.2:
             continue
-        labels.append(match.intent.label(lang))
-    for hit in search(request.index, query_terms(request.question, engine.synonyms), limit=6):
-        title = _title_case(hit.passage.section_title)
-        label = (
-            f"Resumen de §{hit.passage.section} {title}"
+        passage = hit.passage
+        key = passage.table_key or passage.enumeration_key
+        owner = next((i for i in engine.matcher.intents if key and key in i.targets), None)
+        if owner is not None:
+            labels.append(owner.label(lang))
+            continue
+        title = _title_case(passage.section_title)
+        labels.append(
+            f"Resumen de §{passage.section} {title}"
             if lang == "es"
-            else f"Summary of §{hit.passage.section} {title}"
+            else f"Summary of §{passage.section} {title}"
         )
-        if hit.score > 0.2 and label not in labels:
-            labels.append(label)
+    for match in engine.matcher.match(request.question, limit=6):
+        if match.intent.handler not in ("help", "summary", "discrepancies") and match.score >= 50:
+            labels.append(match.intent.label(lang))
     unique: list[str] = []
     for label in labels:
         if label not in unique:
@@ -992,7 +1006,8 @@ def _companions(hits: list[Hit], top: Hit, request: Request) -> list[Passage]:
     """Passages that complete the answer: close runners-up, more of them for list questions."""
     listy = bool(_LIST_QUESTION.search(request.folded)) or request.slots.wants_list
     margin = 0.12 if listy else 0.02
-    wanted = 3 if listy else 1
+    # A figure answer stays on its figure; list questions gather several passages.
+    wanted = 3 if listy else 0
     chosen: list[Passage] = []
     for hit in hits[1:8]:
         if len(chosen) >= wanted or hit.score < top.score - margin:
@@ -1001,6 +1016,8 @@ def _companions(hits: list[Hit], top: Hit, request: Request) -> list[Passage]:
             continue
         if not listy and not _different_topic(top, hit):
             continue
+        if not listy and not set(top.matched) <= set(hit.matched):
+            continue  # "también" only for a passage as much about the question as the answer
         chosen.append(hit.passage)
     return chosen
 

@@ -75,6 +75,13 @@ def _title_case(title: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _cut_words(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-")
+
+
 def _shorten(text: str, limit: int, around: str | None = None) -> str:
     if len(text) <= limit:
         return text
@@ -177,7 +184,8 @@ def suggestions_for(request: Request | None, engine: Engine, lang: str) -> list[
         if owner is not None:
             labels.append(owner.label(lang))
             continue
-        title = _title_case(passage.section_title)
+        # Short enough for a button (Telegram shows about 60 characters), cut between words.
+        title = _cut_words(_title_case(passage.section_title), 36)
         labels.append(
             f"Resumen de §{passage.section} {title}"
             if lang == "es"

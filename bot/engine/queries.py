@@ -1187,7 +1187,7 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if passage.emphasis and passage.numbers:
             # A broad question ("¿cuánta inversión?") means the report's headline figure.
             bonus += 0.06 if broad else 0.02
-        bonus += _section_named_bonus(request, passage)
+        bonus += _section_named_bonus(request, passage, set(hit.matched.values()))
         reranked.append(
             Hit(passage=passage, score=hit.score + bonus, matched=hit.matched, missing=hit.missing)
         )
@@ -1224,10 +1224,10 @@ def _unit_named(passage: Passage, request: Request) -> bool:
     return False
 
 
-def _section_named_bonus(request: Request, passage: Passage) -> float:
+def _section_named_bonus(request: Request, passage: Passage, matched: set[str]) -> float:
     """'según el resumen ejecutivo…': the question names the section to look in."""
     title_terms = set(content_tokens(passage.section_title))
-    question_terms = set(content_tokens(request.question))
+    question_terms = set(content_tokens(request.question)) | matched
     if len(title_terms) >= 2 and title_terms <= question_terms:
         return 0.08
     return 0.0
@@ -1322,16 +1322,25 @@ def counted_noun(request: Request) -> str | None:
     match = _COUNT_CUE.search(request.folded)
     if not match:
         return None
-    words = content_tokens(match.group(1))
+    words = [w for w in content_tokens(match.group(1)) if w not in _SCALE_WORDS]
     if not words or words[0] in MEASURE_WORDS or words[0].endswith(("ron", "ban", "ian")):
         return None  # "¿cuántos asistieron…?": a verb, the count is implicit
+    if request.lang == "en" and len(words) > 1:
+        # English puts adjectives first: "how many heritage properties" counts properties.
+        return f"{words[0]}|{words[1]}"
     return words[0]
+
+
+_SCALE_WORDS = frozenset(
+    {"mil", "millon", "millone", "billon", "billone", "thousand", "million", "billion"}
+)
 
 
 def _noun_in(noun: str, words: set[str]) -> bool:
     from bot.engine.curated import load_synonyms
 
-    candidates = {noun, *load_synonyms().get(noun, [])}
+    synonyms = load_synonyms()
+    candidates = {c for part in noun.split("|") for c in (part, *synonyms.get(part, []))}
     return any(fuzz.ratio(c, w) >= 85 for c in candidates for w in words if w)
 
 

@@ -48,6 +48,8 @@ def search(
     weights: dict[str, float] = {}
     per_term: list[tuple[str, list[tuple[str, float]], float, bool]] = []
     for term, alternatives in terms:
+        if term in ignore:
+            alternatives = []  # a question word's "synonyms" ("cuánto" ~ "dinero") add noise
         own = index.expand_term(term)
         exact = [(v, sim) for v, sim in own if sim == 1.0]
         inflections = [

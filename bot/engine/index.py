@@ -69,6 +69,7 @@ class Passage:
 
 _MONTH_WORDS = (*MONTH_NAMES_ES, "sept")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*-\s*(?:19|20)\d\d\b")
 _DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + "|".join(_MONTH_WORDS) + r")|\d{1,2}/\d{1,2}/\d{4}", re.IGNORECASE
 )
@@ -223,7 +224,8 @@ class ReportIndex:
                         numbers=numbers,
                         subheading=subheading,
                         has_date=bool(_DATE.search(sentence)),
-                        years=len(set(_YEAR.findall(sentence))),
+                        # "2020-2023" names the plan period; it says nothing of when.
+                        years=len(set(_YEAR.findall(_YEAR_RANGE.sub(" ", sentence)))),
                         emphasis=sentence.isupper() or any(b[:40] in sentence for b in bold),
                         first_in_paragraph=number_in_paragraph == 0,
                     )

@@ -1161,7 +1161,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if measure == "fecha" and passage.has_date:
             bonus += 0.05
         if measure == "anio":
-            bonus += 0.08 * min(passage.years, 2)
+            # "¿hasta qué año…?" can only be answered by a passage that names years.
+            bonus += 0.08 * min(passage.years, 2) if passage.years else -0.15
         if measure == "asistentes" and any(
             (n.column and "asistentes" in fold(n.column)) or n.unit == "personas"
             for n in passage.numbers

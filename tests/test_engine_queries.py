@@ -232,3 +232,11 @@ def test_cli_ask_json_streams_one_object_per_line(tmp_path) -> None:
         "intent",
         "score",
     }
+
+
+def test_equally_fitting_rows_are_ambiguous_and_each_option_answers(engine: Engine) -> None:
+    answer = engine.ask("cuantos asistentes hubo").answer
+    assert answer.status == "ambiguous" and not answer.figures
+    assert 3 <= len(answer.suggestions) <= 3
+    option = engine.ask(answer.suggestions[0]).answer
+    assert option.status == "answered" and option.figures

@@ -916,6 +916,9 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
     hits = _rerank(hits, request)
     if not hits or hits[0].score < ANSWER_THRESHOLD:
         return _not_found(request, engine)
+    ambiguous = _ambiguity(request, hits, engine)
+    if ambiguous is not None:
+        return ambiguous
     top = hits[0]
     passage = top.passage
     if measure in _MONEY_MEASURES | {"costo"} and not _has_money(passage) and measure == "costo":
@@ -1005,6 +1008,49 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         answer.sources.append(source_of(request.index, extra))
     answer.score = round(top.score, 3)
     return answer
+
+
+AMBIGUITY_MARGIN = 0.015
+
+
+def _ambiguity(request: Request, hits: list[Hit], engine: Engine) -> Answer | None:
+    """A broad question ("¿cuántos asistentes hubo?") that several passages fit equally well:
+    ask which one is meant instead of picking one at random."""
+    topic = [t for t in content_tokens(request.question) if t not in MEASURE_WORDS]
+    if len(topic) > 2 or request.slots.wants_list or _LIST_QUESTION.search(request.folded):
+        return None
+    top = hits[0]
+    tied = [h for h in hits if top.score - h.score <= AMBIGUITY_MARGIN]
+    # Only rows of one table that the question fits equally ("¿cuántos asistentes hubo?" over
+    # the events table): other near-ties are resolved by the ranking.
+    if top.passage.kind != "row" or request.slots.wants_total:
+        return None
+    if any(h.passage.table_key != top.passage.table_key for h in tied):
+        return None
+    distinct = [h for h in tied if h.passage.numbers]
+    if len(distinct) < 3:
+        return None
+    lang = request.lang
+    options = []
+    for hit in distinct[:3]:
+        options.append(f"{request.question.strip(' ¿?')} — {_readable_topic(hit.passage)}")
+    lines = [t("ambiguous", lang), *[f"• {o}" for o in options]]
+    return Answer(
+        status="ambiguous",
+        text="\n".join(lines),
+        suggestions=options,
+        sources=[source_of(request.index, h.passage) for h in distinct[:3]],
+        intent="ambiguous",
+        kind="figure",
+        score=round(top.score, 3),
+    )
+
+
+def _readable_topic(passage: Passage) -> str:
+    """What a passage is about, short enough for a button: a row's name or its section."""
+    if passage.kind == "row":
+        return _cut_words(_row_name(passage), 40)
+    return _cut_words(_title_case(passage.section_title), 40)
 
 
 _LIST_QUESTION = re.compile(r"\b(?:quienes|cuales|con que|que (?:\w+ )?(?:y|e) |which|who)\b")

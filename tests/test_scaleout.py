@@ -252,6 +252,12 @@ def test_through_nginx_every_update_is_answered_once_though_a_worker_is_killed(
     for chat in chats:
         api.register_chat(chat, "private")
     sent_before = api.sent_count()
+    # Two chats' first replies fail at the Bot API (dropped, 502) beyond the worker's retry:
+    # the worker answers 500, nginx passes it on, and the Bot API redelivers the update later.
+    faults = [
+        api.inject("sendMessage", Fault.DROP, times=2, chat_id=chats[1]),
+        api.inject("sendMessage", Fault.HTTP(502), times=2, chat_id=chats[2]),
+    ]
     asked: dict[tuple[int, int], str] = {}
     update_ids = []
     for turn in range(LOAD_UPDATES):
@@ -284,6 +290,8 @@ def test_through_nginx_every_update_is_answered_once_though_a_worker_is_killed(
     assert len(doubled) <= CONCURRENT_UPDATES, doubled
     stats = api.webhook_stats()
     assert stats.failed == 0 and api.pending_updates() == 0
+    assert all(rule.fired == 2 for rule in faults)
+    assert stats.redeliveries >= len(faults)  # the 500s came back as redeliveries
 
     survivors = [cluster.health(i) for i in (1, 2)]
     assert all(h["processed"] > 0 for h in survivors)

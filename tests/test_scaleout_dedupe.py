@@ -116,6 +116,7 @@ async def test_a_second_worker_takes_over_when_the_first_fails_or_dies(pg: Engin
         admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
     rescued = await asyncio.wait_for(waiting, 5)
     assert rescued is not None
+    taken.conn.invalidate()  # the dead session's connection: nothing left to roll back
     await third.finish(rescued, ok=True)
     assert is_processed(pg, BOT, 8) and processed_rows(pg) == 1
 

@@ -46,6 +46,8 @@ class Request:
     slots: Slots
     index: ReportIndex
     report_id: str
+    # A follow-up ("¿y la meta?") refines the previous answer: its lead figure anchors the search.
+    anchor: float | None = None
 
 
 class Engine:
@@ -70,18 +72,22 @@ class Engine:
         question = question[:MAX_QUESTION_CHARS]
         lang = detect_language(question)
         effective = question
+        anchor: float | None = None
         folded = fold(question)
         if context.last_question and _TO_ENGLISH.search(folded) and len(folded.split()) <= 5:
             effective, lang = context.last_question, "en"
+            anchor = _as_float(context.slots.get("figure"))
         elif context.last_question and _TO_SPANISH.search(folded) and len(folded.split()) <= 5:
             effective, lang = context.last_question, "es"
+            anchor = _as_float(context.slots.get("figure"))
         elif context.last_question and self._is_follow_up(folded):
             effective = self._merge_follow_up(question, context)
+            anchor = _as_float(context.slots.get("figure"))
             if detect_language(question) == "es" and context.lang == "en":
                 lang = "es"
             elif not any(ch.isalpha() for ch in question if ord(ch) > 127):
                 lang = detect_language(question) if len(folded.split()) > 3 else context.lang
-        answer = self._answer(effective, lang)
+        answer = self._answer(effective, lang, anchor)
         if truncated:
             answer.notes.insert(0, t("too_long", lang))
             answer.text = f"{t('too_long', lang)}\n{answer.text}"
@@ -91,6 +97,9 @@ class Engine:
             lang=answer.lang,
             report_id=answer.report_id,
             turn=context.turn + 1,
+            slots={"figure": answer.figures[0].value}
+            if answer.status == "answered" and answer.figures
+            else dict(context.slots),
         )
         return EngineReply(answer=answer, context=new_context)
 
@@ -125,7 +134,7 @@ class Engine:
             report_id=report_id,
         )
 
-    def _answer(self, question: str, lang: str) -> Answer:
+    def _answer(self, question: str, lang: str, anchor: float | None = None) -> Answer:
         if not question.strip():
             return self._finish(queries.help_answer(self, lang, key="empty"), lang, None)
         if is_meaningless(question):
@@ -135,6 +144,7 @@ class Engine:
         asked_years = [y for y in request.slots.years if y in report_years]
         if asked_years and report_years[asked_years[0]] != request.report_id:
             request = self._request(question, lang, report_years[asked_years[0]])
+        request.anchor = anchor
         answer = self._route(request)
         return self._finish(answer, lang, request)
 
@@ -217,6 +227,10 @@ class Engine:
         if rest and not new_slots.months:
             merged = f"{merged} {rest}"
         return merged
+
+
+def _as_float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _asks_figure(request: Request) -> bool:

@@ -1019,6 +1019,8 @@ def _ambiguity(request: Request, hits: list[Hit], engine: Engine) -> Answer | No
     topic = [t for t in content_tokens(request.question) if t not in MEASURE_WORDS]
     if len(topic) > 2 or request.slots.wants_list or _LIST_QUESTION.search(request.folded):
         return None
+    if request.anchor is not None:
+        return None  # a follow-up refines the previous answer
     top = hits[0]
     tied = [h for h in hits if top.score - h.score <= AMBIGUITY_MARGIN]
     # Only rows of one table that the question fits equally ("¿cuántos asistentes hubo?" over
@@ -1229,6 +1231,10 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         # about a broad topic mean.
         if passage.kind == "row" and passage.table_key and "indicadores" in passage.table_key:
             bonus += 0.03
+        if request.anchor is not None and any(
+            n.value is not None and abs(n.value - request.anchor) < 1e-9 for n in passage.numbers
+        ):
+            bonus += 0.1  # "¿y la meta?" is about the figure just given
         if request.slots.wants_total and len(passage.numbers) >= 3:
             bonus += 0.05  # "¿cuántos en total?": the sentence that gives the breakdown
         if passage.emphasis and passage.numbers:

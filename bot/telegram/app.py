@@ -7,6 +7,7 @@ webhook), tests and benchmarks against the local Bot API server, scale-out worke
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from datetime import timedelta
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine as DbEngine
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -186,6 +187,7 @@ def run_serve(args: Any) -> int:
     )
     application = build_application(settings)
     try:
+        _initialize_for_serve(application)
         if options is not None:
             log.info(
                 "serving webhook on %s:%s/%s",
@@ -204,4 +206,22 @@ def run_serve(args: Any) -> int:
     except NetworkError as exc:
         base = settings.telegram_api_base_url
         raise ConfigError(f"cannot reach the Bot API at {base}: {exc.message}") from None
+    except TelegramError as exc:  # e.g. a response that is not JSON: not a Bot API server
+        base = settings.telegram_api_base_url
+        raise ConfigError(f"the Bot API at {base} answered: {exc.message}") from None
     return 0
+
+
+def _initialize_for_serve(application: Application) -> None:
+    """Contact the Bot API (retried with backoff by the rate limiter) and open the store first,
+    on the loop run_polling/run_webhook then use: their own start-up would log a failure here
+    with a traceback before re-raising it, and the CLI prints one line instead."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(application.initialize())
+    except BaseException:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(application.shutdown())
+        loop.close()
+        raise

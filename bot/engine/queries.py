@@ -6,6 +6,7 @@ computed from them and says so (`Figure.computed`).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -1235,6 +1236,9 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
             n.value is not None and abs(n.value - request.anchor) < 1e-9 for n in passage.numbers
         ):
             bonus += 0.1  # "¿y la meta?" is about the figure just given
+        if passage.kind == "sentence" and len(passage.terms) > 24:
+            # A long sentence matches many words by chance (BM25's length normalisation).
+            bonus -= 0.03 * math.log2(len(passage.terms) / 24)
         if request.slots.wants_total and len(passage.numbers) >= 3:
             bonus += 0.05  # "¿cuántos en total?": the sentence that gives the breakdown
         if passage.emphasis and passage.numbers:

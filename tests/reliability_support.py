@@ -8,8 +8,9 @@ tests count as a failure) and every log record (for secrets and ERROR lines).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,20 @@ class BotUnderTest:
         assert isinstance(limiter, ResilientRateLimiter)
         return limiter
 
+    async def settle(self, wait_s: float = 20) -> None:
+        """Wait until every update fed so far was fetched and fully handled."""
+        await self.api.wait_updates_consumed(timeout=wait_s)
+        processor = self.application.update_processor
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        idle = 0
+        while idle < 3:  # idle three checks in a row: an update just taken off the queue shows
+            busy = self.application.update_queue.qsize() or processor.current_concurrent_updates
+            idle = 0 if busy else idle + 1
+            if loop.time() > deadline:
+                raise TimeoutError("updates still being handled")
+            await asyncio.sleep(0.02)
+
     async def say(
         self, chat_id: int, text: str, *, user_id: int | None = None, wait_s: float = 20
     ) -> SentMessage:
@@ -113,12 +128,15 @@ async def running_bot(
     api: FakeBotApi | None = None,
     backoff: float = 0.05,
     root_level: int = logging.INFO,
+    before_start: Callable[[DbEngine], None] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot polling a fake Bot API (its own unless `api` is given), log records captured."""
     url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
     db = make_engine(url)
     upgrade(db)
+    if before_start is not None:
+        before_start(db)
     recorder = RecordingHandler()
     root = logging.getLogger()
     old_level = root.level

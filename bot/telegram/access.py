@@ -19,6 +19,7 @@ Database trouble never blocks an answer here: a failed count lets the question t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import time
@@ -120,7 +121,8 @@ def _write_connection(db: DbEngine) -> Connection:
 def _lock_key(conn: Connection, key: str) -> None:
     """PostgreSQL: serialize transactions on one hash (until commit) with an advisory lock."""
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(int(key[:15], 16))))
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:7], "big")
+        conn.execute(select(func.pg_advisory_xact_lock(lock_id)))
 
 
 def check_rate(

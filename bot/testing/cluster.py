@@ -13,7 +13,6 @@ deployment recipe installs, so the tests exercise what production runs.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -283,11 +282,10 @@ class Cluster:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self._nginx.poll() is not None:
-                raise RuntimeError(
-                    "nginx exited: " + (run / "stderr.log").read_text(errors="replace")
-                    + (run / "error.log").read_text(errors="replace")
-                    if (run / "error.log").exists() else ""
-                )
+                logs = [run / "stderr.log", run / "error.log"]
+                raise RuntimeError("nginx exited: " + "".join(
+                    path.read_text(errors="replace") for path in logs if path.exists()
+                ))
             try:
                 with socket.create_connection(("127.0.0.1", self.nginx_port), timeout=1):
                     return
@@ -345,7 +343,3 @@ def take_updates(api: FakeBotApi, *, offset: int = 0) -> list[dict[str, Any]]:
         httpx.post(f"{api.base_url}{api.token}/getUpdates",
                    json={"offset": updates[-1]["update_id"] + 1, "timeout": 0}, timeout=10)
     return updates
-
-
-def health_json(text: str) -> dict[str, Any]:
-    return json.loads(text)

@@ -290,8 +290,8 @@ def _claims_engine(settings: Settings, db: DbEngine) -> DbEngine:
     # fails the claim, SQLAlchemy drops the pool, and the update is answered 500 and redelivered.
     return create_engine(
         normalize_url(settings.database_url),
-        pool_size=CONCURRENT_UPDATES,
-        max_overflow=2,
+        pool_size=CONCURRENT_UPDATES,  # the `slots` semaphore: never more claims at once
+        max_overflow=0,
         connect_args={"connect_timeout": 5},
     )
 

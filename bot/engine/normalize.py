@@ -344,6 +344,7 @@ _SPANISH_MARKERS = frozenset(
     ]
 )
 
+_FORMAT_CHARS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_WORD = re.compile(r"[^0-9a-z%$²ñ.,/\-+ ]+")
 _SPACES = re.compile(r"\s+")
@@ -354,6 +355,8 @@ _LOOSE_PUNCT = re.compile(r"(?<![0-9])[.,/+\-]|[.,/+\-](?![0-9])")
 def fold(text: str) -> str:
     """Lowercase, strip accents (keeping ñ as n), drop emoji and punctuation except %, $, ²."""
     text = text.replace("m ²", "m²").replace("M ²", "m²")
+    # Invisible format characters (zero-width space/joiner, bidi marks) hide inside words.
+    text = _FORMAT_CHARS.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text.lower())
     no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u00b2")
     no_marks = no_marks.replace("\\$", "$").replace("*", " ")

@@ -193,7 +193,7 @@ async def test_no_reply_was_rejected_and_the_error_handler_never_ran(bot: BotUnd
           f"4 non-text or ignored kinds; {len(sent)} replies, 0 rejected")
 
 
-def test_zero_width_characters_do_not_change_the_answer(answer_engine: Engine) -> None:
+async def test_zero_width_characters_do_not_change_the_answer(answer_engine: Engine) -> None:
     clean = answer_engine.ask("inversión extranjera").answer
     hidden = answer_engine.ask("inver\u200bsión\u200d extran\ufeffjera").answer
     assert clean.status == "answered"

@@ -31,10 +31,12 @@ from bot.telegram.replies import inline_title
 from bot.testing.telegram_html import check_message_text
 from knowledge.model import ParsedReport
 
-FREE_TEXT_EXAMPLES = 4500
-WORD_SALAD_EXAMPLES = 2500  # each asked in a fresh chat or as a follow-up of an earlier answer
-HOSTILE_EXAMPLES = 1500
-COMMAND_EXAMPLES = 1500
+# The split follows cost: arbitrary text is mostly cheap to answer (~3 ms), salad, hostile
+# questions and commands reach the expensive matching (~8 ms on the 2-core machine).
+FREE_TEXT_EXAMPLES = 5500
+WORD_SALAD_EXAMPLES = 2000  # each asked in a fresh chat or as a follow-up of an earlier answer
+HOSTILE_EXAMPLES = 1200
+COMMAND_EXAMPLES = 1300
 INPUTS_PER_RUN = FREE_TEXT_EXAMPLES + WORD_SALAD_EXAMPLES + HOSTILE_EXAMPLES + COMMAND_EXAMPLES
 GENERIC_ERROR = re.compile(r"algo sali[oó] mal|something went wrong", re.I)
 TRIED: Counter[str] = Counter()
@@ -69,6 +71,10 @@ HOSTILE = [
     "/cifra /eventos /csv",
     "@informe_test_bot",
 ]
+ODD_NUMBERS = [
+    "0", "-1", "007", "1.000.000", "1,000,000.5", "3,14159", "99,99 %", "-0,5 %", "1e6", "2²",
+    "12/31/2020", "31/02/2020", "2020-13-45", "25:61", "USD -3", "$ 0,00", "½", "٣", "Ⅻ", "10^9",
+]
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +84,11 @@ def engine(parsed_report: ParsedReport) -> Engine:
 
 @pytest.fixture(scope="module")
 def vocabulary(parsed_report: ParsedReport) -> list[str]:
-    """Words of the report's own section titles and first lines: what users ask about."""
+    """Words and figures of the report's section titles and first lines: what users ask about."""
     words: set[str] = set()
     for section in parsed_report.sections:
         for text in (section.title, section.text[:400]):
-            words.update(w for w in re.findall(r"[\wÁÉÍÓÚáéíóúÑñ%$.,]+", text) if len(w) > 2)
+            words.update(w for w in re.findall(r"[\wÁÉÍÓÚáéíóúÑñ%$.,]+", text) if len(w) > 1)
     return sorted(words)
 
 
@@ -137,28 +143,17 @@ def ask(engine: Engine, question: str, context: object = None, kind: str = "free
 # ----------------------------------------------------------------------------- strategies
 
 
-any_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300
-)
+any_text = st.text(max_size=300)  # any code point but lone surrogates (UTF-8 cannot carry them)
 
 
-@st.composite
-def word_salad(draw: st.DrawFn, vocabulary: list[str]) -> str:
-    pieces = draw(
-        st.lists(
-            st.one_of(
-                st.sampled_from(vocabulary),
-                st.sampled_from(QUESTION_WORDS),
-                st.integers(-10**12, 10**12).map(str),
-                st.decimals(allow_nan=False, allow_infinity=False, places=2).map(
-                    lambda d: str(d).replace(".", ",")
-                ),
-            ),
-            min_size=1,
-            max_size=14,
-        )
-    )
-    return " ".join(pieces)
+def word_salad(vocabulary: list[str]) -> st.SearchStrategy[str]:
+    """Up to 14 pieces: report words and figures, question words, odd numbers, punctuation.
+
+    One flat pool drawn by index: hypothesis spends far less per example than on nested
+    one_of strategies, and the engine is what these tests measure.
+    """
+    pool = sorted({*vocabulary, *QUESTION_WORDS, *ODD_NUMBERS})
+    return st.lists(st.sampled_from(pool), min_size=1, max_size=14).map(" ".join)
 
 
 @st.composite

@@ -1,4 +1,4 @@
-"""Errors that end a command with one clear line for the user (the CLI prints them, no traceback)."""
+"""Errors that end a command with one clear line (the CLI prints them, no traceback)."""
 
 
 class ConfigError(Exception):

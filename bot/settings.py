@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 BUNDLED_REPORTS_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "reports"
 DEFAULT_REPORT_PATH = BUNDLED_REPORTS_DIR / "informe-gestion-aci-medellin-2020.md"

@@ -59,9 +59,9 @@ class ParsedFact(BaseModel):
 
     section: str
     line: int
-    raw: str  # the figure exactly as written: "USD **\\$381,30 millones**" -> "USD $381,30 millones"
+    raw: str  # the figure, markdown removed: "USD **\\$381,30 millones**" -> "USD $381,30 millones"
     value: float  # numeric part as written, e.g. 381.3 for "381,30 millones"
-    unit: str | None = None  # "USD", "COP", "%", "personas", "proyectos", "eventos", "m²", "km", ...
+    unit: str | None = None  # "USD", "COP", "%", "personas", "proyectos", "m²", "km", ...
     scale: str | None = None  # "mil", "millones", "billones", "MM"
     sentence: str  # the whole sentence, markdown bold removed
     role: FactRole = "other"

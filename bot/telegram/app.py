@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -186,7 +187,7 @@ def run_serve(args: Any) -> int:
         webhook_options(settings, webhook_url, args.listen, args.port) if webhook_url else None
     )
     application = build_application(settings)
-    try:
+    with bot_api_errors(settings):
         _initialize_for_serve(application)
         if options is not None:
             log.info(
@@ -199,17 +200,23 @@ def run_serve(args: Any) -> int:
         else:
             log.info("serving with long polling")
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+@contextlib.contextmanager
+def bot_api_errors(settings: Settings) -> Iterator[None]:
+    """Bot API failures while starting (serve, worker) as one clear line, never a traceback."""
+    base = settings.telegram_api_base_url
+    try:
+        yield
     except InvalidToken:
         raise ConfigError(
             "the Bot API rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)"
         ) from None
     except NetworkError as exc:
-        base = settings.telegram_api_base_url
         raise ConfigError(f"cannot reach the Bot API at {base}: {exc.message}") from None
     except TelegramError as exc:  # e.g. a response that is not JSON: not a Bot API server
-        base = settings.telegram_api_base_url
         raise ConfigError(f"the Bot API at {base} answered: {exc.message}") from None
-    return 0
 
 
 def _initialize_for_serve(application: Application) -> None:

@@ -41,7 +41,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.errors import ConfigError
 from bot.settings import Settings, get_settings
-from bot.telegram.app import CONCURRENT_UPDATES, build_application
+from bot.telegram.app import CONCURRENT_UPDATES, bot_api_errors, build_application
 from bot.telegram.dedupe import Deduplicator, UpdateBusy, purge_processed
 from bot.telegram.reload import KnowledgeWatcher, install_watcher
 from bot.telegram.retry import is_transient
@@ -251,15 +251,8 @@ async def worker_context(
         version, engine = await asyncio.to_thread(load_knowledge, db)
         application = build_application(settings, engine=engine, db_engine=db)
         watcher = install_watcher(application, version)
-        try:
+        with bot_api_errors(settings):
             await application.initialize()
-        except InvalidToken:
-            raise ConfigError(
-                "the Bot API rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)"
-            ) from None
-        except NetworkError as exc:
-            base = settings.telegram_api_base_url
-            raise ConfigError(f"cannot reach the Bot API at {base}: {exc.message}") from None
         dedupe = Deduplicator(claims, str(application.bot.id))
         worker = Worker(application, dedupe, watcher, path, secret, label or str(os.getpid()))
         _prepend_error_handler(application, worker.on_error)

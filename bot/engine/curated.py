@@ -45,11 +45,17 @@ def _word_sets(folded_text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def _matches(keywords: tuple[str, ...], folded_text: str) -> bool:
     words, stems = _word_sets(folded_text)
-    for phrase in keywords:
-        parts = phrase.split()
-        if parts and all(p in words or p.rstrip("s") in stems for p in parts):
+    for parts in _phrase_parts(keywords):
+        if all(p in words or stem in stems for p, stem in parts):
             return True
     return False
+
+
+@lru_cache(maxsize=64)
+def _phrase_parts(keywords: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    return tuple(
+        tuple((p, p.rstrip("s")) for p in phrase.split()) for phrase in keywords if phrase.split()
+    )
 
 
 @lru_cache(maxsize=1)

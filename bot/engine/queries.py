@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -1268,17 +1269,23 @@ def _row_named(passage: Passage, request: Request) -> bool:
 
 def _unit_named(passage: Passage, request: Request) -> bool:
     """A figure whose unit the question names: '¿cuántas ciudades…?' and '90 ciudades'."""
-    from bot.engine.curated import load_synonyms
-
-    synonyms = load_synonyms()
-    words = set(content_tokens(request.question))
-    for word in list(words):
-        words.update(synonyms.get(word, []))
+    words = _question_words_and_synonyms(request.question)
     for number in passage.numbers:
         unit = stem(fold(number.unit)) if number.unit else ""
         if unit and any(fuzz.ratio(unit, word) >= 85 for word in words):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _question_words_and_synonyms(question: str) -> frozenset[str]:
+    from bot.engine.curated import load_synonyms
+
+    synonyms = load_synonyms()
+    words = set(content_tokens(question))
+    for word in list(words):
+        words.update(synonyms.get(word, []))
+    return frozenset(words)
 
 
 def _section_named_bonus(request: Request, passage: Passage, matched: set[str]) -> float:

@@ -397,12 +397,6 @@ class ReportIndex:
     def term_idf(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)
 
-    def passage_by_row(self, table_key: str, row_index: int) -> Passage | None:
-        return next(
-            (p for p in self.passages if p.table_key == table_key and p.row_index == row_index),
-            None,
-        )
-
 
 _ABBREVIATION = re.compile(r"\b(?:DR|Dr|SR|Sr|SRA|Sra|No|NO|Nro|NRO|S\.A|Ltda|etc)\.$")
 
@@ -469,8 +463,3 @@ def _continues(previous: str, following: str) -> bool:
         and previous[-1] not in '.:;!?»"'
         and following[0].islower()
     )
-
-
-def fuzzy_phrase_score(query: str, text: str) -> float:
-    """0..1 similarity of a query to a passage's text, tolerant of word order."""
-    return fuzz.token_set_ratio(fold(query), fold(text)) / 100

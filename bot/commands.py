@@ -364,14 +364,12 @@ def _resumen(call: _Call) -> CommandResult:
             call.t("¿De qué tema quieres el resumen?", "Which topic should I summarise?"),
             _topic_options(call),
         )
-    sections = [
-        Option(s.number, section_title(call.report, s.number), (s.title,))
-        for s in call.report.sections
-    ]
-    section = call.match(sections)
-    if section is not None:
-        return CommandResult(call.engine.section_answer(section.value, call.lang), remember=True)
-    return call.ask(call.args)
+    if re.fullmatch(r"§?\s*\d{1,2}(?:\.\d{1,2}){0,2}", call.args):
+        number = call.args.lstrip("§ ")
+        return CommandResult(call.engine.section_answer(number, call.lang), remember=True)
+    # A topic goes to the engine's summary, which weighs titles and what each section says
+    # ("cooperación" is chapter 4, not the one-word 7.2 under "Retos").
+    return call.ask(call.t(f"resumen de {call.args}", f"summary of {call.args}"))
 
 
 def _topic(call: _Call) -> CommandResult:

@@ -237,24 +237,34 @@ def topic_summary(request: Request, engine: Engine) -> Answer:
     topic = " ".join(_best_spelling(index, term) for term, _ in terms)
     scored: list[tuple[float, str, str | None]] = []
     for number, section in index.sections.items():
-        title = " ".join(content_tokens(section.title))
+        own_title = " ".join(content_tokens(section.title))
+        title = own_title
         title_score = (
             0.75 * fuzz.token_set_ratio(topic, title) + 0.25 * fuzz.ratio(topic, title)
         ) / 100
         scored.append((title_score, number, None))
         for heading, _ in index.subheadings.get(number, []):
             words = " ".join(content_tokens(heading))
+            if words == own_title:
+                continue  # the section's title printed again over its content
             heading_score = (
                 0.75 * fuzz.token_set_ratio(topic, words) + 0.25 * fuzz.ratio(topic, words)
             ) / 100
             scored.append((heading_score * 0.9, number, heading))
-    hits = search(index, terms, limit=12)
+    # Enough hits to see where the topic is written about (equal scores come in report order).
+    hits = search(index, terms, limit=80)
     weight: dict[str, float] = {}
     for hit in hits:
-        weight[hit.passage.section] = weight.get(hit.passage.section, 0) + hit.score
+        # A chapter gathers the weight of its sections' passages.
+        parts = hit.passage.section.split(".")
+        for depth in range(1, len(parts) + 1):
+            key = ".".join(parts[:depth])
+            weight[key] = weight.get(key, 0) + hit.score
     rescored = []
+    most = max(weight.values(), default=0.0) or 1.0
     for score, number, heading in scored:
-        bonus = min(weight.get(number, 0) / 10, 0.08)
+        # What the sections say counts too: "cooperación" is the chapter full of it.
+        bonus = 0.15 * weight.get(number, 0) / most
         rescored.append((score + bonus, number, heading))
     rescored.sort(key=lambda item: -item[0])
     best_score, number, heading = rescored[0]
@@ -272,7 +282,11 @@ def topic_summary(request: Request, engine: Engine) -> Answer:
         ]
         title = " / ".join(_title_case(h) for h in headings)
         return _summary_from(
-            request, number, f"{section.title} — {title}", passages, intent="summary.topic"
+            request,
+            number,
+            f"{_title_case(section.title)} — {title}",
+            passages,
+            intent="summary.topic",
         )
     passages = [
         p for p in index.passages if p.section == number or p.section.startswith(number + ".")

@@ -51,6 +51,11 @@ def search(
         if term in ignore:
             alternatives = []  # a question word's "synonyms" ("cuánto" ~ "dinero") add noise
         own = index.expand_term(term)
+        if english and alternatives:
+            # An English word the Spanish report happens to use is a name ("COLOMBIA INVESTMENT
+            # SUMMIT"); the question means its translation.
+            alternatives = [*alternatives, *(v for v, sim in own if sim == 1.0)]
+            own = []
         exact = [(v, sim) for v, sim in own if sim == 1.0]
         inflections = [
             (v, INFLECTION_SIMILARITY)
@@ -66,14 +71,20 @@ def search(
             expansions = inflections
         else:
             expansions = own
+        translated: list[str] = []
         for alternative in alternatives:
-            found = index.expand_term(alternative)
-            found = [(v, sim) for v, sim in found if sim == 1.0] or found
-            # A synonym or related word is a weaker match than the word itself.
-            expansions.extend((v, sim * SYNONYM_SIMILARITY) for v, sim in found)
+            # Curated alternatives are words as the report writes them: no typo guessing.
+            if alternative in index.idf and alternative not in translated:
+                translated.append(alternative)
+                # A synonym or related word is a weaker match than the word itself.
+                expansions.append((alternative, SYNONYM_SIMILARITY))
         if own:
             best_similarity = max(sim for _, sim in (exact or own))
             weight = max(index.term_idf(v) for v, sim in (exact or own) if sim == best_similarity)
+        elif translated:
+            # A word known only through its synonyms weighs as its most common rendering
+            # ("investment" as "inversión", not as the rare "INVESTMENT" of an event's name).
+            weight = min(index.term_idf(v) for v in translated)
         elif expansions:
             weight = max(index.term_idf(v) for v, _ in expansions)
         else:

@@ -206,6 +206,7 @@ MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
             "numero de",
             "cantidad",
             "number of",
+            "la cifra",
         ),
     ),
     ("area", ("area", "superficie", "metros cuadrados", "m2", "square meters", "square metres")),

@@ -17,6 +17,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy import Engine
 
+from bot.engine.core import Engine as AnswerEngine
 from bot.settings import DEFAULT_REPORT_PATH
 from db.engine import make_engine
 from db.migrate import upgrade
@@ -96,3 +97,9 @@ def parsed_report() -> ParsedReport:
         report_id="aci-medellin-2020",
         source_name=BUNDLED_REPORT.name,
     )
+
+
+@pytest.fixture(scope="session")
+def answer_engine(parsed_report: ParsedReport) -> AnswerEngine:
+    """The answer engine on the bundled report, built once per session (it is read-only)."""
+    return AnswerEngine([parsed_report])

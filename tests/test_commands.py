@@ -12,15 +12,11 @@ from bot.commands import COMMANDS, command_lang, resolve_command, run_command
 from bot.engine.answer import Answer, Source
 from bot.engine.core import Engine
 from bot.report_tables import clean_cell, grid_tables, indicator_tables
-from knowledge.model import ParsedReport
 
 TELEGRAM_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 TABLE_BACKED = ("indicadores", "eventos", "grafico", "csv", "seccion")
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 def test_catalogue_is_valid_for_telegram() -> None:

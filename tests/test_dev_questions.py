@@ -6,15 +6,14 @@ import pytest
 
 from bot.engine.core import Engine
 from bot.testing.devset import is_right, load_questions, missing_expects
-from knowledge.model import ParsedReport
 
 QUESTIONS = load_questions()
 
 
 @pytest.fixture(scope="module")
-def engine(parsed_report: ParsedReport) -> Engine:
-    # The answer engine; overrides conftest's `engine` (a migrated SQL engine) in this module.
-    return Engine([parsed_report])
+def engine(answer_engine: Engine) -> Engine:
+    # The answer engine (conftest's `engine` is the migrated SQL engine).
+    return answer_engine
 
 
 def _ask(engine: Engine, question: str):

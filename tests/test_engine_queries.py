@@ -20,8 +20,9 @@ from knowledge.model import ParsedReport, ParsedTable
 
 
 @pytest.fixture(scope="module")
-def engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
+def engine(answer_engine: Engine) -> Engine:
+    # The answer engine (conftest's `engine` is the migrated SQL engine).
+    return answer_engine
 
 
 def _table(report: ParsedReport, key: str) -> ParsedTable:

@@ -10,15 +10,15 @@ from bot.console import answer_line
 from bot.engine.context import ConversationContext
 from bot.engine.core import Engine
 from bot.testing.devset import is_right, load_questions, missing_expects
-from knowledge.model import ParsedReport
 
 EXTRA = load_questions(Path(__file__).with_name("extra_questions.yaml"))
 REQUIRED_SHARE = 0.95
 
 
 @pytest.fixture(scope="module")
-def engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
+def engine(answer_engine: Engine) -> Engine:
+    # The answer engine (conftest's `engine` is the migrated SQL engine).
+    return answer_engine
 
 
 def test_extra_questions_score(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:

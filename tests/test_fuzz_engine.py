@@ -78,8 +78,9 @@ ODD_NUMBERS = [
 
 
 @pytest.fixture(scope="module")
-def engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
+def engine(answer_engine: Engine) -> Engine:
+    # The answer engine (conftest's `engine` is the migrated SQL engine).
+    return answer_engine
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from reliability_support import running_bot
 from telegram.ext import AIORateLimiter
 
@@ -18,15 +17,11 @@ from bot.telegram.app import build_application
 from bot.telegram.retry import CHAT_BURST, ChatPacer, ResilientRateLimiter
 from bot.testing.botapi import FakeBotApi
 from bot.testing.flood import FloodLimits
-from knowledge.model import ParsedReport
 
 QUESTIONS = [f"eventos de {month}" for month in
              ("enero", "marzo", "mayo", "junio", "julio", "agosto", "octubre", "noviembre")]
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 def test_the_application_paces_and_retries() -> None:

@@ -54,9 +54,6 @@ def assert_no_error_reply(bot: BotUnderTest) -> None:
     assert all("algo salió mal" not in (m.text or "") for m in bot.api.sent_messages())
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 # ----------------------------------------------------------------------------- the query log

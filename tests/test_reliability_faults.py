@@ -22,7 +22,6 @@ from reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
 from bot.engine.core import Engine
 from bot.telegram import render
 from bot.testing.faults import Fault
-from knowledge.model import ParsedReport
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -35,9 +34,6 @@ QUESTIONS = [
 TOTALS: Counter[str] = Counter()  # updates fed / answered, duplicates: printed at the end
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -24,7 +24,6 @@ from bot.telegram import render
 from bot.testing.botapi import SentMessage
 from bot.testing.telegram_html import check_message_text
 from db.models import QueryLog
-from knowledge.model import ParsedReport
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -70,9 +69,6 @@ COMMANDS: list[tuple[str, str, str | None]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

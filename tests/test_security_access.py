@@ -26,7 +26,6 @@ from bot.telegram import access, admin, render
 from bot.testing.botapi import FakeBotApi
 from db.models import ChatState, QueryLog, RateLimitHit, utcnow
 from db.store import knowledge_version
-from knowledge.model import ParsedReport
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,9 +46,6 @@ QUESTION = "¿cuánta inversión extranjera llegó?"
 RAW_IDS = [ADMIN, ALLOWED, RATE_USER, FORGETFUL, OTHER, OUTSIDER, ALLOWED_GROUP, OTHER_GROUP]
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -23,7 +23,6 @@ from bot.telegram.webhook import webhook_options
 from bot.testing.botapi import FakeBotApi
 from db.engine import make_engine
 from db.migrate import upgrade
-from knowledge.model import ParsedReport
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "webhook-Secret_123"
@@ -51,9 +50,6 @@ def command_update(update_id: int, chat_id: int, text: str) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def answer_engine(parsed_report: ParsedReport) -> Engine:
-    return Engine([parsed_report])
 
 
 @pytest_asyncio.fixture

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.engine.answer import Answer, Source
+from bot.engine.slots import MONTH_NAMES_ES
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 PAGE_MARKER_RESERVE = 24  # room for "\n\n<i>Página 12/12</i>"
 MAX_SOURCES_IN_FOOTER = 4
 
-_MONTHS = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+_MONTHS = "|".join(MONTH_NAMES_ES)
 _DATE_TAIL = rf"\s+de\s+(?:{_MONTHS})\b"
 _NOTE_ID = re.compile(r"^\[[\w.-]+\]\s*")
 

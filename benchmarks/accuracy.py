@@ -1,4 +1,4 @@
-"""Scoring both answerers on the dev set with the tests' own rule (bot.testing.devset).
+"""Scoring both answerers on the dev set with the tests' own rule (tests.fakes.devset).
 
 Our engine is scored with `is_right` on its Answer. BM25 has no Answer: an in-scope item is right
 when every expected string is in the top passage (the same `expect_found`), and an out-of-scope
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.testing.devset import expect_found, is_right
+from tests.fakes.devset import expect_found, is_right
 
 if TYPE_CHECKING:
     from benchmarks.bm25_baseline import Bm25Hit

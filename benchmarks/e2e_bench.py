@@ -26,7 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SETUP = (
     "bot: build_application() in this process, long polling (getUpdates timeout 10 s), "
     "services injected (engine built once, SQLite store as bot DB); Bot API: "
-    "bot.testing.botapi.FakeBotApi in a child process on 127.0.0.1 with closed-loop users "
+    "tests.fakes.botapi.FakeBotApi in a child process on 127.0.0.1 with closed-loop users "
     "(each chat asks its next dev question when the previous one is answered)"
 )
 

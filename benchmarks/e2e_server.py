@@ -28,8 +28,8 @@ from time import perf_counter
 from typing import Any
 
 from benchmarks.stats import latency_summary
-from bot.testing.botapi import FakeBotApi
-from bot.testing.methods import MethodContext
+from tests.fakes.botapi import FakeBotApi
+from tests.fakes.methods import MethodContext
 
 REPLY_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
 FIRST_CHAT_ID = 50_000_001

@@ -1,6 +1,6 @@
 """`python -m benchmarks.scaleout`: updates per second with 1 worker vs 3 behind nginx.
 
-Each run gets a fresh PostgreSQL database, starts the workers (bot.testing.cluster), points the
+Each run gets a fresh PostgreSQL database, starts the workers (tests.fakes.cluster), points the
 local Bot API's webhook at nginx, and feeds all updates at once from many chats (open loop): the
 figure is how fast the deployment drains them, each answered once. CPU per update is read from
 /proc for the workers, nginx and this process (the fake Bot API); PostgreSQL's is not included.
@@ -22,8 +22,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.testing.botapi import FakeBotApi
-from bot.testing.cluster import Cluster, nginx_binary, prepare_store, scratch_postgres
+from tests.fakes.botapi import FakeBotApi
+from tests.fakes.cluster import Cluster, nginx_binary, prepare_store, scratch_postgres
 
 QUESTIONS = [
     "¿cuántos eventos hubo?",

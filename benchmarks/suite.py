@@ -57,7 +57,7 @@ def _ratio(ours: float | None, theirs: float | None) -> float | None:
 
 def run_all(options: Options, report_path: Path | None = None) -> dict[str, Any]:
     from bot.settings import DEFAULT_REPORT_PATH, Settings
-    from bot.testing.devset import load_questions
+    from tests.fakes.devset import load_questions
 
     report_path = report_path or DEFAULT_REPORT_PATH
     report_id = str(Settings.model_fields["report_id"].default)
@@ -94,7 +94,7 @@ def run_all(options: Options, report_path: Path | None = None) -> dict[str, Any]
         rss["after_bm25"] = peak_rss_mb()
 
         figures["accuracy"] = {
-            "rule": "bot.testing.devset (is_right for ours; expect_found on the top passage "
+            "rule": "tests.fakes.devset (is_right for ours; expect_found on the top passage "
             "for BM25)",
             "engine": engine.accuracy,
             "bm25": bm25.accuracy,

@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.retry import ResilientRateLimiter
 from bot.telegram.services import Services, get_services
-from bot.testing.botapi import FakeBotApi, SentMessage
+from tests.fakes.botapi import FakeBotApi, SentMessage
 from db.engine import make_engine
 from db.migrate import upgrade
 

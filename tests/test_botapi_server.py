@@ -44,10 +44,10 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.testing.botapi import DEFAULT_TOKEN, FakeBotApi, Fault, FloodLimits
-from bot.testing.control import RemoteFakeBotApi
-from bot.testing.objects import image_size, make_png
-from bot.testing.telegram_html import (
+from tests.fakes.botapi import DEFAULT_TOKEN, FakeBotApi, Fault, FloodLimits
+from tests.fakes.control import RemoteFakeBotApi
+from tests.fakes.objects import image_size, make_png
+from tests.fakes.telegram_html import (
     TelegramBadRequest,
     parse_telegram_html,
     validate_telegram_html,
@@ -999,7 +999,7 @@ async def test_flood_limits_answer_429_per_group_and_overall() -> None:
 def test_standalone_server_driven_over_http() -> None:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot.testing.botapi", "--port", str(port)],
+        [sys.executable, "-m", "tests.fakes.botapi", "--port", str(port)],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
     )
     try:

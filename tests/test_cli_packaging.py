@@ -64,6 +64,15 @@ def test_non_editable_install_runs_from_anywhere(tmp_path: Path) -> None:
     )
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(env_dir)
+    # Test helpers and benchmarks stay in the repository: the wheel holds what a user runs.
+    site = subprocess.run(
+        [str(python), "-c", "import bot, pathlib; print(pathlib.Path(bot.__file__).parents[1])"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    ).stdout.strip()
+    shipped = {p.name for p in Path(site).iterdir()}
+    assert {"bot", "db", "knowledge"} <= shipped
+    assert not {"tests", "benchmarks"} & shipped
+    assert not (Path(site) / "bot" / "testing").exists()
 
     run_dir = tmp_path / "elsewhere"
     run_dir.mkdir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.core import Engine
-from bot.testing.devset import is_right, load_questions, missing_expects
+from tests.fakes.devset import is_right, load_questions, missing_expects
 
 QUESTIONS = load_questions()
 

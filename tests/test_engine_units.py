@@ -13,7 +13,7 @@ from bot.engine.catalog import IntentMatcher, load_catalog
 from bot.engine.format import format_figure, format_number, format_share
 from bot.engine.normalize import content_tokens, detect_language, fold, is_meaningless
 from bot.engine.slots import extract_slots
-from bot.testing.devset import expect_found, load_questions
+from tests.fakes.devset import expect_found, load_questions
 
 # ----------------------------------------------------------------------------- normalization
 

@@ -9,7 +9,7 @@ import pytest
 from bot.console import answer_line
 from bot.engine.context import ConversationContext
 from bot.engine.core import Engine
-from bot.testing.devset import is_right, load_questions, missing_expects
+from tests.fakes.devset import is_right, load_questions, missing_expects
 
 EXTRA = load_questions(Path(__file__).with_name("extra_questions.yaml"))
 REQUIRED_SHARE = 0.95

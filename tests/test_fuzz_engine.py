@@ -28,7 +28,7 @@ from bot.engine.answer import Answer
 from bot.engine.core import Engine
 from bot.telegram import keyboards, render
 from bot.telegram.replies import inline_title
-from bot.testing.telegram_html import check_message_text
+from tests.fakes.telegram_html import check_message_text
 from knowledge.model import ParsedReport
 
 # The split follows cost: arbitrary text is mostly cheap to answer (~3 ms), salad, hostile

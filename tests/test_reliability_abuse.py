@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_support import running_bot
+from tests.reliability_support import running_bot
 from telegram.ext import AIORateLimiter
 
 from bot.engine.core import Engine
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.retry import CHAT_BURST, ChatPacer, ResilientRateLimiter
-from bot.testing.botapi import FakeBotApi
-from bot.testing.flood import FloodLimits
+from tests.fakes.botapi import FakeBotApi
+from tests.fakes.flood import FloodLimits
 
 QUESTIONS = [f"eventos de {month}" for month in
              ("enero", "marzo", "mayo", "junio", "julio", "agosto", "octubre", "noviembre")]

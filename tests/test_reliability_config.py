@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.testing.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi
 
 REPO = Path(__file__).resolve().parents[1]
 UNREGISTERED_TOKEN = "987654321:AAUnknownTokenThatTheServerRejects_0123456"

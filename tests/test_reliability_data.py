@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from reliability_support import BotUnderTest, running_bot
+from tests.reliability_support import BotUnderTest, running_bot
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from bot.engine.core import Engine
 from bot.settings import DEFAULT_REPORT_PATH, Settings
 from bot.telegram import render
-from bot.testing.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi
 from db.engine import make_engine
 from db.models import QueryLog
 from db.store import ensure_store, ingest_file, knowledge_version

@@ -14,15 +14,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
+from tests.reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
 from sqlmodel import Session, select
 
 from bot.commands import command_lang, run_command
 from bot.engine.context import ConversationContext
 from bot.engine.core import Engine
 from bot.telegram import render
-from bot.testing.botapi import SentMessage
-from bot.testing.telegram_html import check_message_text
+from tests.fakes.botapi import SentMessage
+from tests.fakes.telegram_html import check_message_text
 from db.models import QueryLog
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

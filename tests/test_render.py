@@ -1,7 +1,7 @@
 """Answer -> Telegram HTML: escaping, bold figures, source line, pages within Telegram's limits.
 
 Every rendered message is checked with the same HTML parser and limits the local Bot API server
-applies (bot.testing.telegram_html, modelled on Telegram's own), not by string inspection alone.
+applies (tests.fakes.telegram_html, modelled on Telegram's own), not by string inspection alone.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.engine.answer import Answer, Figure, Source
 from bot.telegram import render
-from bot.testing.telegram_html import check_message_text, parse_telegram_html
+from tests.fakes.telegram_html import check_message_text, parse_telegram_html
 
 
 def visible(html: str) -> str:

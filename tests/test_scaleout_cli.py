@@ -11,7 +11,7 @@ import pytest
 
 from bot import cli
 from bot.settings import Settings, get_settings
-from bot.testing.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi
 
 SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
 SECRET = "worker-Secret_1"

@@ -15,7 +15,7 @@ import pytest
 
 from bot.cli import build_parser
 from bot.settings import Settings
-from bot.testing.cluster import PROXY_SNIPPET, WEBHOOK_PATH, nginx_binary
+from tests.fakes.cluster import PROXY_SNIPPET, WEBHOOK_PATH, nginx_binary
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 UNITS = DEPLOY / "systemd"

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
-from reliability_support import BotUnderTest, running_bot
+from tests.reliability_support import BotUnderTest, running_bot
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import MetaData, func, insert, text, update
 from sqlalchemy import select as sa_select
@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from bot import state
 from bot.engine.core import Engine
 from bot.telegram import access, admin, render
-from bot.testing.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi
 from db.models import ChatState, QueryLog, RateLimitHit, utcnow
 from db.store import knowledge_version
 

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_support import running_bot
+from tests.reliability_support import running_bot
 
 from bot import logging_setup
 from bot.engine.core import Engine
-from bot.testing.botapi import FakeBotApi
-from bot.testing.faults import Fault
+from tests.fakes.botapi import FakeBotApi
+from tests.fakes.faults import Fault
 from knowledge.model import ParsedReport
 
 REPO = Path(__file__).resolve().parents[1]

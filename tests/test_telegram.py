@@ -1,6 +1,6 @@
 """The real bot end to end: python-telegram-bot's Application talking HTTP to the local Bot API.
 
-One bot runs for the whole module (long polling against bot.testing.botapi.FakeBotApi), on the
+One bot runs for the whole module (long polling against tests.fakes.botapi.FakeBotApi), on the
 engine built from the bundled report and a fresh SQLite state database. Tests feed updates the
 way Telegram would and assert on what the bot sent: text, parse mode, quoting, buttons, photos,
 documents, inline answers and edits. The fake server rejects what Telegram rejects (HTML it
@@ -38,9 +38,9 @@ from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.app import build_application
 from bot.telegram.replies import inline_title
-from bot.testing.botapi import FakeBotApi, SentMessage
-from bot.testing.devset import load_questions
-from bot.testing.telegram_html import parse_telegram_html
+from tests.fakes.botapi import FakeBotApi, SentMessage
+from tests.fakes.devset import load_questions
+from tests.fakes.telegram_html import parse_telegram_html
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import ChatState, QueryLog

@@ -20,7 +20,7 @@ from bot.engine.core import Engine
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.webhook import webhook_options
-from bot.testing.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi
 from db.engine import make_engine
 from db.migrate import upgrade
 

@@ -7,8 +7,8 @@ It answers like Telegram, rejections included, and can inject faults (``api.inje
 
 Run it inside your event loop (``async with FakeBotApi() as api``) or in a thread of its own
 (``api = FakeBotApi().start_in_thread()`` … ``api.stop()``) for sync code and for bots running
-in other processes.  ``python -m bot.testing.botapi`` runs it standalone (drive it with
-``bot.testing.control.RemoteFakeBotApi``).
+in other processes.  ``python -m tests.fakes.botapi`` runs it standalone (drive it with
+``tests.fakes.control.RemoteFakeBotApi``).
 
     async with FakeBotApi() as api:
         application = ApplicationBuilder().token(api.token).base_url(api.base_url)...build()
@@ -40,19 +40,19 @@ from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
-from bot.testing import control, feed
-from bot.testing.faults import Fault, FaultEvent, FaultPlan, FaultRule
-from bot.testing.flood import FLOOD_METHODS, FloodControl, FloodLimits
-from bot.testing.methods import (
+from tests.fakes import control, feed
+from tests.fakes.faults import Fault, FaultEvent, FaultPlan, FaultRule
+from tests.fakes.flood import FLOOD_METHODS, FloodControl, FloodLimits
+from tests.fakes.methods import (
     METHODS,
     ApiError,
     Handler,
     MethodContext,
     ServerOptions,
 )
-from bot.testing.objects import JSON, user_object
-from bot.testing.params import normalize, read_params
-from bot.testing.state import (
+from tests.fakes.objects import JSON, user_object
+from tests.fakes.params import normalize, read_params
+from tests.fakes.state import (
     ApiCall,
     BotAccount,
     CallbackAnswer,
@@ -60,8 +60,8 @@ from bot.testing.state import (
     SentMessage,
     WebhookStats,
 )
-from bot.testing.telegram_html import TelegramBadRequest
-from bot.testing.updates import (
+from tests.fakes.telegram_html import TelegramBadRequest
+from tests.fakes.updates import (
     delete_webhook,
     get_updates,
     get_webhook_info,

@@ -12,11 +12,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from bot.testing.objects import JSON, bot_user_object, chat_object, infer_chat_type, short_user
-from bot.testing.objects import user_object as make_user
+from tests.fakes.objects import JSON, bot_user_object, chat_object, infer_chat_type, short_user
+from tests.fakes.objects import user_object as make_user
 
 if TYPE_CHECKING:
-    from bot.testing.webhook import WebhookDispatcher
+    from tests.fakes.webhook import WebhookDispatcher
 
 # Types delivered when allowed_updates is empty or never set: all but chat_member and reactions.
 DEFAULT_ALLOWED_UPDATES = frozenset(

@@ -30,7 +30,7 @@ from typing import IO, Any
 
 import httpx
 
-from bot.testing.botapi import FakeBotApi
+from tests.fakes.botapi import FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
 PROXY_SNIPPET = REPO / "deploy" / "nginx" / "informe-bot-proxy.conf"

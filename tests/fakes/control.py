@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from aiohttp import web
 
-from bot.testing.faults import Fault
-from bot.testing.telegram_html import TelegramBadRequest
+from tests.fakes.faults import Fault
+from tests.fakes.telegram_html import TelegramBadRequest
 
 if TYPE_CHECKING:
-    from bot.testing.botapi import FakeBotApi
+    from tests.fakes.botapi import FakeBotApi
 
 FEED_ACTIONS = frozenset(
     {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from bot.testing.objects import (
+from tests.fakes.objects import (
     JSON,
     chat_member_object,
     file_ids,
@@ -19,8 +19,8 @@ from bot.testing.objects import (
     make_png,
     photo_sizes,
 )
-from bot.testing.state import BotAccount, ChatState, QueryState, StoredFile, unique_query_id
-from bot.testing.telegram_html import detect_entities
+from tests.fakes.state import BotAccount, ChatState, QueryState, StoredFile, unique_query_id
+from tests.fakes.telegram_html import detect_entities
 
 DEFAULT_GROUP_USER_ID = 7_000_001
 _FORBIDDEN = {

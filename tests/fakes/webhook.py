@@ -17,8 +17,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.testing.objects import JSON
-from bot.testing.state import BotAccount, WebhookConfig
+from tests.fakes.objects import JSON
+from tests.fakes.state import BotAccount, WebhookConfig
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _CHAT_KINDS = (

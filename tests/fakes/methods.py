@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.testing.objects import (
+from tests.fakes.objects import (
     JSON,
     chat_full_info,
     chat_member_object,
@@ -24,8 +24,8 @@ from bot.testing.objects import (
     image_size,
     photo_sizes,
 )
-from bot.testing.params import Upload
-from bot.testing.state import (
+from tests.fakes.params import Upload
+from tests.fakes.state import (
     BotAccount,
     CallbackAnswer,
     ChatState,
@@ -33,7 +33,7 @@ from bot.testing.state import (
     SentMessage,
     StoredFile,
 )
-from bot.testing.telegram_html import (
+from tests.fakes.telegram_html import (
     MAX_CAPTION_LENGTH,
     ParsedText,
     TelegramBadRequest,

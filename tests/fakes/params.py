@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.testing.telegram_html import TelegramBadRequest
+from tests.fakes.telegram_html import TelegramBadRequest
 
 JSON_FIELDS = frozenset(
     {

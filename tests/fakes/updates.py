@@ -11,10 +11,10 @@ import asyncio
 import re
 from typing import Any
 
-from bot.testing.methods import ApiError, Handler, MethodContext, bad
-from bot.testing.objects import JSON
-from bot.testing.state import DEFAULT_ALLOWED_UPDATES, BotAccount, WebhookConfig
-from bot.testing.webhook import Executor, WebhookDispatcher, update_kind
+from tests.fakes.methods import ApiError, Handler, MethodContext, bad
+from tests.fakes.objects import JSON
+from tests.fakes.state import DEFAULT_ALLOWED_UPDATES, BotAccount, WebhookConfig
+from tests.fakes.webhook import Executor, WebhookDispatcher, update_kind
 
 WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; "

@@ -24,9 +24,9 @@ from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.retry import ResilientRateLimiter
 from bot.telegram.services import Services, get_services
-from tests.fakes.botapi import FakeBotApi, SentMessage
 from db.engine import make_engine
 from db.migrate import upgrade
+from tests.fakes.botapi import FakeBotApi, SentMessage
 
 GENERIC_ERROR = "algo salió mal"
 ERROR_HANDLER_MESSAGE = "error while handling an update"

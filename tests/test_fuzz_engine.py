@@ -28,8 +28,8 @@ from bot.engine.answer import Answer
 from bot.engine.core import Engine
 from bot.telegram import keyboards, render
 from bot.telegram.replies import inline_title
-from tests.fakes.telegram_html import check_message_text
 from knowledge.model import ParsedReport
+from tests.fakes.telegram_html import check_message_text
 
 # The split follows cost: arbitrary text is mostly cheap to answer (~3 ms), salad, hostile
 # questions and commands reach the expensive matching (~8 ms on the 2-core machine).

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.reliability_support import running_bot
 from telegram.ext import AIORateLimiter
 
 from bot.engine.core import Engine
@@ -17,6 +16,7 @@ from bot.telegram.app import build_application
 from bot.telegram.retry import CHAT_BURST, ChatPacer, ResilientRateLimiter
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.flood import FloodLimits
+from tests.reliability_support import running_bot
 
 QUESTIONS = [f"eventos de {month}" for month in
              ("enero", "marzo", "mayo", "junio", "julio", "agosto", "octubre", "noviembre")]

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.reliability_support import BotUnderTest, running_bot
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -20,11 +19,12 @@ from sqlmodel import Session, select
 from bot.engine.core import Engine
 from bot.settings import DEFAULT_REPORT_PATH, Settings
 from bot.telegram import render
-from tests.fakes.botapi import FakeBotApi
 from db.engine import make_engine
 from db.models import QueryLog
 from db.store import ensure_store, ingest_file, knowledge_version
 from knowledge.model import ParsedReport
+from tests.fakes.botapi import FakeBotApi
+from tests.reliability_support import BotUnderTest, running_bot
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "¿cuánta inversión extranjera llegó?"

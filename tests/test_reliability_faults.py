@@ -17,11 +17,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from tests.reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
 
 from bot.engine.core import Engine
 from bot.telegram import render
 from tests.fakes.faults import Fault
+from tests.reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -14,16 +14,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from tests.reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
 from sqlmodel import Session, select
 
 from bot.commands import command_lang, run_command
 from bot.engine.context import ConversationContext
 from bot.engine.core import Engine
 from bot.telegram import render
+from db.models import QueryLog
 from tests.fakes.botapi import SentMessage
 from tests.fakes.telegram_html import check_message_text
-from db.models import QueryLog
+from tests.reliability_support import GENERIC_ERROR, BotUnderTest, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

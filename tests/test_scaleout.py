@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from bot import state
 from bot.settings import DEFAULT_REPORT_PATH, Settings
 from bot.telegram.app import CONCURRENT_UPDATES
+from db.models import ProcessedUpdate, QueryLog
 from tests.fakes.botapi import FakeBotApi, SentMessage
 from tests.fakes.cluster import Cluster, nginx_binary, prepare_store, scratch_postgres, take_updates
 from tests.fakes.faults import Fault
-from db.models import ProcessedUpdate, QueryLog
 
 pytestmark = pytest.mark.postgres
 

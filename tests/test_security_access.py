@@ -14,7 +14,6 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
-from tests.reliability_support import BotUnderTest, running_bot
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import MetaData, func, insert, text, update
 from sqlalchemy import select as sa_select
@@ -23,9 +22,10 @@ from sqlmodel import Session, select
 from bot import state
 from bot.engine.core import Engine
 from bot.telegram import access, admin, render
-from tests.fakes.botapi import FakeBotApi
 from db.models import ChatState, QueryLog, RateLimitHit, utcnow
 from db.store import knowledge_version
+from tests.fakes.botapi import FakeBotApi
+from tests.reliability_support import BotUnderTest, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.reliability_support import running_bot
 
 from bot import logging_setup
 from bot.engine.core import Engine
+from knowledge.model import ParsedReport
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.faults import Fault
-from knowledge.model import ParsedReport
+from tests.reliability_support import running_bot
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "246813579:AAHsecretPartOfTheTokenForRedactionTest_42"

@@ -38,13 +38,13 @@ from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.app import build_application
 from bot.telegram.replies import inline_title
-from tests.fakes.botapi import FakeBotApi, SentMessage
-from tests.fakes.devset import load_questions
-from tests.fakes.telegram_html import parse_telegram_html
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import ChatState, QueryLog
 from knowledge.model import ParsedReport
+from tests.fakes.botapi import FakeBotApi, SentMessage
+from tests.fakes.devset import load_questions
+from tests.fakes.telegram_html import parse_telegram_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

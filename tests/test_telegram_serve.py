@@ -20,9 +20,9 @@ from bot.engine.core import Engine
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.webhook import webhook_options
-from tests.fakes.botapi import FakeBotApi
 from db.engine import make_engine
 from db.migrate import upgrade
+from tests.fakes.botapi import FakeBotApi
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "webhook-Secret_123"

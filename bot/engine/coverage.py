@@ -162,15 +162,18 @@ def _is_verb_form(word: str, lang: str) -> bool:
     if lang == "en":
         return word.endswith(("ed", "ing")) and simplemma.lemmatize(word, lang="en") != word
     candidates = [word]
-    if simplemma.is_known(word, lang="es"):
-        pass  # a word of the dictionary as typed ("estrato"), not an accent left out
+    # A preterite, future or conditional typed without its accent ("llego", "creara", "queria"),
+    # when that accented form is a word and the word as typed is not another one ("estrato").
+    if word.endswith("ia") or word.endswith("ian"):
+        accented = [word.replace("ia", "ía")]
     elif word.endswith("o"):
-        candidates.append(word[:-1] + "ó")  # preterite typed without its accent
+        accented = [word[:-1] + "ó"]
     elif word.endswith("a"):
-        candidates.append(word[:-1] + "á")  # future typed without its accent
-    unknown = not simplemma.is_known(word, lang="es")
-    if len(candidates) == 1 and word.endswith(("ia", "ian")) and unknown:
-        candidates.append(word.replace("ia", "ía"))  # imperfect or conditional, no accent
+        accented = [word[:-1] + "á"]
+    else:
+        accented = []
+    typed_known = simplemma.is_known(word, lang="es")
+    candidates += [a for a in accented if not typed_known or simplemma.is_known(a, lang="es")]
     for candidate in candidates:
         lemma = fold(simplemma.lemmatize(candidate, lang="es"))
         plural = word in (lemma + "s", lemma + "es")  # "hogares" is the noun "hogar"

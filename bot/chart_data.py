@@ -309,9 +309,19 @@ def _indicator_note(
     table_es = format_figure(result_cell.value, result_cell.unit, result_cell.scale, "es")
     table_en = format_figure(result_cell.value, result_cell.unit, result_cell.scale, "en")
     where = f"§{fact.section}"
+    target = next(
+        (f for f in report.facts if f.line == fact.line and f.role == "target"), None
+    )
+    of_es = of_en = ""
+    if target is not None:
+        of_es = f" sobre una meta de {format_figure(target.value, target.unit, target.scale, 'es')}"
+        en = format_figure(target.value, target.unit, target.scale, "en")
+        of_en = f" against a target of {en}"
     return Note(
-        text_es=f"El texto ({where}) da {text_es} para este indicador; la tabla, {table_es}.",
-        text_en=f"The text ({where}) gives {text_en} for this indicator; the table, {table_en}.",
+        text_es=f"El texto ({where}) da {text_es}{of_es} para este indicador; la tabla, "
+        f"{table_es}.",
+        text_en=f"The text ({where}) gives {text_en}{of_en} for this indicator; the table, "
+        f"{table_en}.",
         sections=(fact.section, table.section),
         row_index=index,
         text_value=fact.raw,

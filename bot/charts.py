@@ -750,3 +750,36 @@ def chart_texts(fig: Figure) -> list[str]:
     FigureCanvasAgg(fig).draw()
     return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
 
+
+
+def save_examples(report: ParsedReport, folder: str) -> list[str]:
+    """One PNG per chart kind (Spanish) and the budget in English, as the README shows them."""
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    seen: set[tuple[str, str]] = set()
+    wanted = [(o.value, "es") for o in chart_options(report)] + [(EXPENSES, "en")]
+    for value, lang in wanted:
+        chart = draw_chart(report, value, lang)
+        if chart is None or (chart.kind, lang) in seen:  # one indicator chart is enough
+            continue
+        seen.add((chart.kind, lang))
+        name = chart.filename if lang == "es" else chart.filename.replace(".png", "-en.png")
+        (out / name).write_bytes(chart.png)
+        written.append(str(out / name))
+    return written
+
+
+if __name__ == "__main__":  # python -m bot.charts docs/charts
+    import sys
+
+    from bot.settings import DEFAULT_REPORT_PATH
+    from knowledge.ingest import parse_report, read_report_file
+
+    parsed = parse_report(
+        read_report_file(DEFAULT_REPORT_PATH), source_name=DEFAULT_REPORT_PATH.name
+    )
+    for path in save_examples(parsed, sys.argv[1] if len(sys.argv) > 1 else "docs/charts"):
+        print(path)

@@ -278,15 +278,13 @@ def _merged(
         positions = []
         for name in table.header:
             mine = _header_words(name)
-            found = next(
-                (
-                    i
-                    for i, theirs in enumerate(words)
-                    if mine and theirs and (mine <= theirs or theirs <= mine)
-                    and i not in positions
-                ),
-                None,
-            )
+            same = [i for i, c in enumerate(columns) if fold(c) == fold(clean_cell(name))]
+            near = [
+                i
+                for i, theirs in enumerate(words)
+                if mine and theirs and (mine <= theirs or theirs <= mine)
+            ]
+            found = next((i for i in same + near if i not in positions), None)
             if found is None:
                 columns.append(clean_cell(name))
                 words.append(mine)

@@ -255,3 +255,22 @@ class RateLimitHit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_hash: str = Field(max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class UpdateJournal(SQLModel, table=True):
+    """Updates fetched by long polling, written before their offset is confirmed to Telegram.
+
+    A row is `handled` once its reply was sent; on start, unhandled rows are answered first. The
+    update itself is encrypted with a key derived from USER_HASH_KEY (it carries raw ids and the
+    question) and dropped once handled; the bare row stays a day so a redelivery is recognised.
+    """
+
+    __tablename__ = "update_journal"
+    __table_args__ = (UniqueConstraint("bot_id", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bot_id: str = Field(max_length=32)
+    update_id: int
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    handled: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

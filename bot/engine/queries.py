@@ -29,7 +29,7 @@ FIGURE_TEXT_LIMIT = 700
 LIST_TEXT_LIMIT = 1500
 SUMMARY_SENTENCE_LIMIT = 220
 SUMMARY_TEXT_LIMIT = 1900  # longer summaries are paginated by the bot
-ANSWER_THRESHOLD = 0.52
+ANSWER_THRESHOLD = 0.46
 RARE_TERM_IDF = 0.8  # share of the largest IDF above which a word names something specific
 MONEY_UNITS = {"USD", "COP"}
 
@@ -1404,9 +1404,19 @@ def counted_noun(request: Request) -> str | None:
     if not words or words[0] in MEASURE_WORDS or words[0].endswith(("ron", "ban", "ian")):
         return None  # "¿cuántos asistieron…?": a verb, the count is implicit
     if request.lang == "en" and len(words) > 1:
-        # English puts adjectives first: "how many heritage properties" counts properties.
-        return f"{words[0]}|{words[1]}"
+        # English puts adjectives and possessors first ("how many heritage properties", "how
+        # many of the world's largest cities"): any word up to the verb may be the counted one.
+        head = fold(match.group(1)).split()
+        stop = next((i for i, w in enumerate(head) if w in _ENGLISH_AUXILIARIES), len(head))
+        nouns = [w for w in content_tokens(" ".join(head[:stop])) if w not in _SCALE_WORDS]
+        return "|".join(nouns or words[:2])
     return words[0]
+
+
+_ENGLISH_AUXILIARIES = frozenset(
+    {"do", "does", "did", "is", "are", "was", "were", "will", "would", "have", "has", "had",
+     "can", "could"}
+)
 
 
 _SCALE_WORDS = frozenset(

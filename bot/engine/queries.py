@@ -614,7 +614,8 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
     criteria = _criteria_text(lang, month, slots.threshold, matched_value)
     if slots.superlative and numeric_column and selected:
         return _superlative(request, intent, selected, numeric_column, title)
-    if slots.wants_total and numeric_column and not has_filter:
+    if slots.wants_total and numeric_column and selected and not (month or slots.threshold):
+        # The total of the rows asked for: all of them, or those of the named kind.
         return _total(request, intent, selected, numeric_column, title)
     if not selected:
         return Answer(

@@ -266,7 +266,9 @@ def presupuesto(call: Call) -> Reply:
         tables = [t for t in tables if operators.table_role(call.report, t) in roles]
     rows = operators.rows_of(tables)
     if rest:
-        named = operators.by_keyword(rows, rest)
+        # A line named in full ("gastos de personal") is that line, not every line saying a word.
+        said = {fold(call.args), fold(" ".join(rest)), _without_role_word(call, call.args)}
+        named = [r for r in rows if fold(r.name) in said] or operators.by_keyword(rows, rest)
         if not named:
             options = [
                 Option(f"{_role_word(call, r)} {r.name}", sentence_case(r.name)) for r in rows
@@ -277,6 +279,13 @@ def presupuesto(call: Call) -> Reply:
             )
         rows = named
     return call.answered(budget_answer(call, rows))
+
+
+def _without_role_word(call: Call, text: str) -> str:
+    """"gastos gastos de personal" -> "gastos de personal" (the first word chose the table)."""
+    words = fold(text).split()
+    roles, _ = _budget_kind(call, words[:1])
+    return " ".join(words[1:]) if roles and len(words) > 1 else fold(text)
 
 
 def _role_word(call: Call, row: Row) -> str:

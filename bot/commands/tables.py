@@ -282,7 +282,7 @@ def presupuesto(call: Call) -> Reply:
 
 
 def _without_role_word(call: Call, text: str) -> str:
-    """"gastos gastos de personal" -> "gastos de personal" (the first word chose the table)."""
+    """ "gastos gastos de personal" -> "gastos de personal" (the first word chose the table)."""
     words = fold(text).split()
     roles, _ = _budget_kind(call, words[:1])
     return " ".join(words[1:]) if roles and len(words) > 1 else fold(text)

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES
 from knowledge.model import ParsedCell, ParsedReport, ParsedRow, ParsedTable
-from knowledge.text import fold
+from knowledge.text import fold as _fold
 
 MONTHS_ES = tuple(MONTH_NAMES_ES)
 MONTHS_EN = tuple(MONTH_NAMES_EN)
@@ -27,6 +27,13 @@ _MONTH_PREFIX = {m[:3]: i for i, m in enumerate(MONTHS_ES, start=1)} | {"set": 9
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|>~])")
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, whitespace collapsed, punctuation kept: for matching table
+    cells and arguments ("22/04/2020", "3.2"), never for display. The one fold of
+    `knowledge.text`, keeping punctuation."""
+    return _fold(text, punctuation=True)
 
 
 def clean_cell(raw: str) -> str:

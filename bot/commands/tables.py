@@ -229,11 +229,11 @@ def events_answer(call: Call, head: str, rows: Sequence[Row], *, kind: str, by_t
 
 
 def _budget_kind(call: Call, words: list[str]) -> tuple[list[str], list[str]]:
-    """(roles asked, remaining words): "gastos funcionamiento" -> (["budget_expense"], [...])."""
+    """(roles asked, remaining words): "gastos funcionamiento" -> (["budget_expenses"], [...])."""
     roles, rest = [], []
     vocab = {
-        "budget_expense": {
-            w for lang in ("es", "en") for w in say("budget_expense_words", lang).split()
+        "budget_expenses": {
+            w for lang in ("es", "en") for w in say("budget_expenses_words", lang).split()
         },
         "budget_income": {
             w for lang in ("es", "en") for w in say("budget_income_words", lang).split()
@@ -249,7 +249,7 @@ def _budget_kind(call: Call, words: list[str]) -> tuple[list[str], list[str]]:
 
 
 def presupuesto(call: Call) -> Reply:
-    tables = operators.tables_of(call.report, "budget_expense", "budget_income")
+    tables = operators.tables_of(call.report, "budget_expenses", "budget_income")
     if not tables:
         return call.ask(call.spec.description(call.lang))
     if not call.args:
@@ -309,7 +309,7 @@ def budget_answer(call: Call, rows: Sequence[Row]):
             continue
         planned_name = clean_cell(table.header[planned_col]).lower()
         executed_name = clean_cell(table.header[executed_col]).lower()
-        if operators.table_role(report, table) == "budget_expense":
+        if operators.table_role(report, table) == "budget_expenses":
             executed_name = call.say("executed")  # the report heads it "RECAUDOS" there too
         lines.append(f"{table_title(table, report)} (§{table.section}):")
         for row in (r for r in rows if r.table is table):

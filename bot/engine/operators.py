@@ -1,7 +1,7 @@
 """Table-level operators over table roles: the rows a command or a question selects, and the
 figures computed from them.
 
-A table is found by its role ("events", "indicators", "budget_expense"...), never by key or
+A table is found by its role ("events", "indicators", "budget_expenses"...), never by key or
 title; rows are filtered by month, by a category cell, by a keyword or by a numeric threshold;
 columns are read by their meaning ("date", "attendees", "executed"), so the same operator serves
 `/eventos octubre` and «¿qué eventos hubo en octubre?» and they cannot disagree.
@@ -31,12 +31,13 @@ from bot.report_tables import (
     project_tables,
 )
 from knowledge.model import ParsedReport, ParsedRow, ParsedTable
+from knowledge.text import fold as plain_fold
 
 Role = Literal[
     "indicators",
     "events",
     "budget_income",
-    "budget_expense",
+    "budget_expenses",
     "projects",
     "cooperation_projects",
     "counts",
@@ -58,22 +59,28 @@ CATEGORY_MAX_CHARS = 40  # a category cell is short text ("Desarrollo Social", "
 
 
 def table_role(report: ParsedReport, table: ParsedTable) -> Role:
-    """The role ingest gave the table, else the one its header words say."""
-    given = getattr(table, "role", None)
-    if isinstance(given, str) and given:
+    """The role ingest gave the table (a register is told apart by its header: the city's
+    projects, or cooperation projects with their partner), else the one its header words say."""
+    given = getattr(table, "role", "other") or "other"
+    header = fold(" ".join(table.header))
+    if given == "register" or given == "other":
+        if table in project_tables(report):
+            return "projects"
+        if "cooperante" in header or "aliado" in header:
+            return "cooperation_projects"
+    if given == "breakdown":
+        return "counts"
+    if given in ROLES and given != "other":
         return given  # type: ignore[return-value]
+    if given != "other":
+        return "other"
     if table in indicator_tables(report):
         return "indicators"
     if table in event_tables(report):
         return "events"
     if table in budget_tables(report):
         expense = "gasto" in fold(table.title) or "gasto" in fold(cell_text(table.rows[0], 0))
-        return "budget_expense" if expense else "budget_income"
-    if table in project_tables(report):
-        return "projects"
-    header = fold(" ".join(table.header))
-    if "cooperante" in header or "aliado" in header:
-        return "cooperation_projects"
+        return "budget_expenses" if expense else "budget_income"
     if any(w in header for w in ("cantidad", "nro", "pqrs")):
         return "counts"
     return "other"
@@ -87,8 +94,34 @@ def tables_of(report: ParsedReport, *roles: Role) -> list[ParsedTable]:
 # ----------------------------------------------------------------------------- columns
 
 
+# Our meanings -> the column meanings ingest gives (knowledge.model.Meaning), preferred first.
+_INGEST_MEANINGS: dict[str, tuple[str, ...]] = {
+    "name": ("label",),
+    "date": ("date",),
+    "planned": ("final_budget",),
+    "executed": ("executed", "collected"),
+    "share": ("share",),
+    "target": ("target",),
+    "result": ("result",),
+    "unit": ("unit",),
+    "count": ("count",),
+}
+
+
 def column(table: ParsedTable, meaning: Meaning) -> int | None:
-    """The column that holds `meaning` in this table, by its header words."""
+    """The column that holds `meaning` in this table: as ingest typed it, else by header words."""
+    for ingest_meaning in _INGEST_MEANINGS.get(meaning, ()):
+        typed = next(
+            (c for c in getattr(table, "columns", []) if c.meaning == ingest_meaning), None
+        )
+        if typed is not None:
+            return typed.index
+    if meaning == "attendees":
+        return column_index(table, "asistentes")
+    return _column_by_words(table, meaning)
+
+
+def _column_by_words(table: ParsedTable, meaning: Meaning) -> int | None:
     if meaning == "name":
         for index, name in enumerate(table.header):
             if any(w in fold(name) for w in _NAME_WORDS):
@@ -96,8 +129,6 @@ def column(table: ParsedTable, meaning: Meaning) -> int | None:
         return 0 if table.header else None
     if meaning == "date":
         return column_index(table, "fecha")
-    if meaning == "attendees":
-        return column_index(table, "asistentes")
     if meaning == "planned":
         return column_index(table, "definitivo")
     if meaning == "executed":
@@ -129,6 +160,9 @@ def numeric_columns(table: ParsedTable) -> list[int]:
 def category_columns(table: ParsedTable) -> list[int]:
     """Columns of short repeated text (a type, a thematic line): what a filter can name."""
     name_col, date_col = column(table, "name"), column(table, "date")
+    typed = [c.index for c in getattr(table, "columns", []) if c.type == "category"]
+    if typed:
+        return [i for i in typed if i not in (name_col, date_col)]
     out = []
     for index in range(len(table.header)):
         if index in (name_col, date_col) or index in numeric_columns(table):
@@ -173,12 +207,13 @@ class Row:
 def date_months(raw: str) -> set[int]:
     """Every month a date cell covers: named months, numeric dates, and spans ("28 sept - 2
     octubre" is September and October)."""
-    folded = fold(raw)
+    folded = plain_fold(raw)
     months = set(extract_months(folded))
     months.update(int(m) for m in _NUMERIC_DATE.findall(raw) if 1 <= int(m) <= 12)
     span = _SPAN.search(raw.lower())
     if span:
-        first, last = extract_months(fold(span.group(2))), extract_months(fold(span.group(3)))
+        first = extract_months(plain_fold(span.group(2)))
+        last = extract_months(plain_fold(span.group(3)))
         if first and last and first[0] <= last[0]:
             months.update(range(first[0], last[0] + 1))
     return months
@@ -205,12 +240,13 @@ def by_category(rows: Sequence[Row], value: str) -> list[Row]:
 
 def by_keyword(rows: Sequence[Row], words: Sequence[str]) -> list[Row]:
     """Rows whose text says every word (by word prefix, accents and case ignored)."""
-    wanted = [fold(w) for w in words if fold(w)]
+    wanted = [plain_fold(w) for w in words if plain_fold(w)]
     if not wanted:
         return list(rows)
     out = []
     for r in rows:
-        text_words = fold(" ".join(cell_text(r.row, i) for i in range(len(r.row.cells)))).split()
+        cells = " ".join(cell_text(r.row, i) for i in range(len(r.row.cells)))
+        text_words = plain_fold(cells).split()
         if all(any(t.startswith(w) for t in text_words) for w in wanted):
             out.append(r)
     return out

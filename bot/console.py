@@ -18,7 +18,7 @@ from bot.dialog import Reply, Session
 from bot.engine.answer import Answer
 from bot.engine.context import ConversationContext
 from bot.engine.core import Engine
-from bot.engine.render import source_line, to_json
+from bot.engine.render import to_json
 from bot.settings import get_settings
 from bot.strings import say
 
@@ -58,20 +58,21 @@ def answer_line(
 
 
 def render(reply: Reply, out_dir: Path | None = None) -> str:
-    """A reply as console text: the answer, its source, numbered choices, the saved file."""
+    """A reply as console text: the paragraphs and source line Telegram shows (without markup),
+    the choices numbered instead of buttons, and the path of the saved file."""
+    from bot.telegram.render import answer_paragraphs, source_line
+
     answer = reply.answer
     labels = {" ".join(c.label.split()) for c in reply.choices}
     lines = [
-        line
-        for line in answer.text.strip().split("\n")
-        if " ".join(line.lstrip("•- ").split()) not in labels  # listed below, numbered
+        p.text
+        for p in answer_paragraphs(answer)
+        if " ".join(p.text.lstrip("•- ").split()) not in labels  # listed below, numbered
     ]
     parts = ["\n".join(lines).strip()]
-    if answer.kind != "source":
-        parts.append(source_line(answer))
-    for note in answer.notes:
-        if note not in answer.text:
-            parts.append(note)
+    footer = source_line(answer) if answer.kind != "source" else None
+    if footer:
+        parts.append(footer)
     if reply.choices:
         parts += [f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
         parts.append(say("choices_hint", answer.lang))

@@ -51,7 +51,9 @@ def _cases() -> list[str]:
         menu = dialog.respond(engine, f"/{spec.name}")
         if menu.choices:
             choice = menu.choices[0]
-            typed = choice.value if spec.name == "seccion" or len(choice.label) > 40 else choice.label
+            typed = (
+                choice.value if spec.name == "seccion" or len(choice.label) > 40 else choice.label
+            )
             cases.append(f"/{spec.name} {typed}")
     cases.append("/help")
     events = operators.rows_of(operators.tables_of(REPORT, "events"))
@@ -132,16 +134,16 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _console_parts(line: str) -> tuple[str, list[str]]:
-    """(text, option labels) of one console reply line."""
-    hints = {say("choices_hint", lang) for lang in ("es", "en")}
-    text = FILE_LINE.sub("", line)
-    for hint in hints:
-        text = text.replace(hint, "")
-    options = re.findall(r"(?:^| )(\d{1,2})\. (.+?)(?= \d{1,2}\. |$)", text.strip())
-    first = re.search(r"(?:^| )1\. ", text)
-    body = text[: first.start()] if first and options else text
-    return _words(body), [label.strip() for _, label in options]
+def _console_parts(line: str, labels: list[str]) -> str:
+    """The text of one console reply line without its numbered options and the hint after them
+    (`labels`: the options the dialog offered for this case)."""
+    text = _words(FILE_LINE.sub("", line))
+    if labels:
+        numbered = " ".join(f"{n}. {_words(label)}" for n, label in enumerate(labels, start=1))
+        hints = [say("choices_hint", lang) for lang in ("es", "en")]
+        ending = next(f"{numbered} {h}" for h in hints if text.endswith(f"{numbered} {h}"))
+        text = text[: -len(ending)]
+    return _words(text)
 
 
 def _telegram_parts(message: SentMessage) -> tuple[str, list[str], bool]:
@@ -160,13 +162,17 @@ def _telegram_parts(message: SentMessage) -> tuple[str, list[str], bool]:
 
 @pytest.mark.parametrize("case", CASES)
 async def test_console_and_telegram_give_the_same_reply(
-    api: FakeBotApi, console: dict[str, tuple[str, bytes | None]], case: str
+    api: FakeBotApi,
+    console: dict[str, tuple[str, bytes | None]],
+    answer_engine: Engine,
+    case: str,
 ) -> None:
     chat = 70_000 + CASES.index(case)
     api.send_text(chat, case)
     [message] = await api.wait_for_messages(chat, 1, timeout=30)
     line, data = console[case]
-    console_text, console_options = _console_parts(line)
+    console_options = [c.label for c in dialog.respond(answer_engine, case).choices]
+    console_text = _console_parts(line, console_options)
     telegram_text, telegram_options, paged = _telegram_parts(message)
     for label in console_options:  # the engine's own bullets list what the buttons offer
         telegram_text = _words(telegram_text.replace(f"• {label}", ""))

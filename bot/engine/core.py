@@ -60,8 +60,8 @@ class Engine:
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         self.matcher = IntentMatcher(load_catalog())
-        self.synonyms = load_synonyms()
-        self.discrepancies: list[Discrepancy] = load_discrepancies()
+        self.synonyms = load_synonyms(reports)
+        self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 
     # ------------------------------------------------------------------ public API
 

@@ -366,7 +366,7 @@ def searchable(report: ParsedReport) -> str:
 
 
 def test_every_dev_expect_is_in_the_parsed_report(report: ParsedReport):
-    questions = yaml.safe_load((ROOT / "tests" / "dev_questions.yaml").read_text("utf-8"))
+    questions = yaml.safe_load((ROOT / "tests" / "question_sets" / "dev.yaml").read_text("utf-8"))
     haystack = searchable(report)
     missing = [(q["id"], e) for q in questions for e in q["expect"]
                if str(e).casefold() not in haystack]

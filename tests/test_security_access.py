@@ -131,6 +131,8 @@ async def test_inline_queries_pass_by_sender_only(bot: BotUnderTest) -> None:
     bot.api.inline_query(ALLOWED, "inversión extranjera")
     await bot.api.wait_until(lambda: len(bot.api.inline_answers) == 1, timeout=20)
     assert bot.api.inline_answers[0].results
+    # With an allow-list, Telegram must not cache the answer for anyone else.
+    assert bot.api.inline_answers[0].is_personal
     bot.api.inline_query(OUTSIDER, "inversión extranjera")
     await bot.api.wait_until(lambda: len(bot.api.inline_answers) == 2, timeout=20)
     refused = bot.api.inline_answers[1]

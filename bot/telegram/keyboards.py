@@ -81,12 +81,15 @@ def _well_formed(fields: list[str]) -> bool:
     if tag == COMMAND:
         return len(rest) == 2 and bool(rest[0])
     if tag == PAGE:
-        return len(rest) == 2 and bool(rest[0]) and rest[1].isdigit() and len(rest[1]) <= 4
+        return len(rest) == 2 and bool(rest[0]) and ascii_digits(rest[1], max_len=4)
     if tag == FEEDBACK:
-        return (
-            len(rest) == 2 and rest[0].isdigit() and len(rest[0]) <= 18 and rest[1] in ("1", "-1")
-        )
+        return len(rest) == 2 and ascii_digits(rest[0], max_len=18) and rest[1] in ("1", "-1")
     return False
+
+
+def ascii_digits(text: str, *, max_len: int) -> bool:
+    """Only 0-9 (`str.isdigit()` also accepts "²" and "①", which `int()` refuses)."""
+    return 0 < len(text) <= max_len and text.isascii() and text.isdigit()
 
 
 def button_label(text: str) -> str:

@@ -161,13 +161,17 @@ def exclusion_patterns() -> tuple[re.Pattern[str], ...]:
 
 def load_discrepancies(reports: Sequence[ParsedReport] = ()) -> list[Discrepancy]:
     """The contradictions stored with each report (found at ingest, or from its overlay)."""
+    english = _english_words()
     items = []
     for report in reports:
         for c in report.contradictions:
+            words = [fold(k) for k in c.keywords if k.strip()]
+            # The same words in English (general glossary), so English questions match too.
+            words += [e for w in words for e in english.get(w, ())]
             items.append(
                 Discrepancy(
                     id=c.key,
-                    keywords=tuple(dict.fromkeys(fold(k) for k in c.keywords if k.strip())),
+                    keywords=tuple(dict.fromkeys(words)),
                     description_es=c.description_es,
                     description_en=c.description_en,
                     sides=tuple(
@@ -179,6 +183,16 @@ def load_discrepancies(reports: Sequence[ParsedReport] = ()) -> list[Discrepancy
                 )
             )
     return items
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> dict[str, tuple[str, ...]]:
+    """Folded Spanish word -> the English glossary words rendered by it."""
+    out: dict[str, list[str]] = {}
+    for english, spanish in _glossary().items():
+        for phrase in spanish:
+            out.setdefault(fold(str(phrase)), []).append(fold(english))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def for_report(items: Sequence[Discrepancy], report_id: str | None) -> list[Discrepancy]:

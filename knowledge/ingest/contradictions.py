@@ -220,8 +220,11 @@ def _count_rows(report: ParsedReport, vocab: _Vocabulary) -> list[ParsedContradi
                     continue
                 if True:
                     sides = [_side(report, c.sentence, c.line, c.raw), side]
-                    subject = f"{c.noun} {clean(c.context).split(',')[0].strip()}".strip()
-                    keywords = {c.noun} | {w for w in _words(table.title) if len(w) > 4}
+                    words = clean(c.context).split(",")[0].split()[:6]
+                    subject = f"{c.noun} {' '.join(words)}".strip().rstrip(".")
+                    title_stems = {_stem(w) for w in _words(table.title)}
+                    keywords = {c.noun} | {w for w in _words(table.title) if len(w) > 4} | {
+                        w for w in _words(c.context) if _stem(w) in title_stems}
                     found.append(_make("count-rows", subject[:120], keywords, sides, c.noun))
             elif not ctx and len(tables) >= 2 and all(
                     _stem(c.noun) in {_stem(w) for w in _words(t.title)[:1]} for t in tables):

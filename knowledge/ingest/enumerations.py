@@ -150,8 +150,12 @@ def _labeled(lines: list[str], start: int, end: int) -> tuple[list[EnumerationIt
         if is_bullet(line):
             parts.append(bullet_text(line))
             bullets = True
-        elif bullets or (prose and not starts_lower(line)) or _is_label(line):
+        elif bullets or _is_label(line):
             break  # prose after the list
+        elif prose and not starts_lower(line):
+            if not _label_ahead(lines, i, end):
+                break  # prose after the list
+            parts.append(clean(line))  # another paragraph of the same item
         else:
             if prose and parts:
                 parts[-1] = f"{parts[-1]} {clean(line)}"
@@ -163,6 +167,24 @@ def _labeled(lines: list[str], start: int, end: int) -> tuple[list[EnumerationIt
     if items and not items[-1].description:
         items.pop()  # a label with nothing under it is the next heading, not an item
     return items, last
+
+
+def _label_ahead(lines: list[str], i: int, end: int, paragraphs: int = 4) -> bool:
+    """Whether a label line comes within a few prose paragraphs (no table, bullet or marker)."""
+    seen = 0
+    for j in range(i + 1, end + 1):
+        line = lines[j]
+        if is_blank(line):
+            continue
+        if _is_label(line):
+            return True
+        if is_table_line(line) or is_bullet(line) or _MARKER_RE.match(line):
+            return False
+        if not starts_lower(line):
+            seen += 1
+            if seen > paragraphs:
+                return False
+    return False
 
 
 def _bullets(lines: list[str], start: int, end: int) -> tuple[list[EnumerationItem], int]:

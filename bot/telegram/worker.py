@@ -55,7 +55,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_PATH = "/telegram"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a few KB; refuse anything absurd before parsing
 BODY_READ_TIMEOUT_S = 10.0  # a client that trickles its body is cut off (408) after this long
-MAX_UPDATE_ID = 2**63 - 1  # what the database's BIGINT holds; Telegram's ids are far smaller
+MAX_UPDATE_ID = 2**31 - 1  # what the INTEGER update_id columns hold; Telegram counts far lower
 SHUTDOWN_TIMEOUT_S = 30.0  # on SIGTERM, updates in flight get this long to finish
 RETRY_AFTER_S = 1
 # Database errors a redelivery can fix: the server was unreachable or restarted for a moment.

@@ -229,6 +229,9 @@ def _inline(text: str, line: int) -> tuple[str, list[EnumerationItem]] | None:
         return None
     tail = text[colon + 1:]
     first_sentence = re.split(r"(?<=[a-záéíóúñ)])\.\s", tail)[0]
+    lead = re.split(r"(?<=[.!?])\s+", text[:colon])[-1]
+    if len(lead) > 100 and not _INLINE_LEAD_RE.search(text[:colon + 1]):
+        return None  # a colon inside a long sentence explains; it does not list
     if first_sentence.count(";") >= 2 or (
             _INLINE_LEAD_RE.search(text[:colon + 1]) and first_sentence.count(",") >= 1):
         items = inline_items(text, colon + 1, line)

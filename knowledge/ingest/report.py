@@ -19,7 +19,7 @@ from knowledge import curated as curated_data
 from knowledge import overlays
 from knowledge.ingest.contradictions import find_contradictions
 from knowledge.ingest.enumerations import FoundList, find_lists, inline_items
-from knowledge.ingest.facts import prose_facts, table_facts
+from knowledge.ingest.facts import extract_facts
 from knowledge.ingest.sections import parse_sections, parse_toc, section_at
 from knowledge.ingest.tables import parse_tables
 from knowledge.model import (
@@ -240,15 +240,14 @@ def parse_report(text: str, *, report_id: str | None = None,
     cur = curated if curated is not None else curated_data.load_curated()
     tables = parse_tables(lines, toc.body_start, sections, cur if cur.applies_to(title) else None)
     skip = _heading_lines(lines, sections)
-    facts = prose_facts(lines, toc.body_start, skip, sections, cur, year)
-    facts += table_facts(tables, cur, year)
-    facts.sort(key=lambda f: f.line)
+    facts, clauses = extract_facts(lines, toc.body_start, skip, sections, tables, cur, year)
     found = find_lists(lines, toc.body_start, sections, skip)
     enumerations = [f.enumeration for f in found]
     report = ParsedReport(
         report_id=report_id or report_id_for(title), title=title, year=year,
         source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        sections=sections, tables=tables, facts=facts, enumerations=enumerations, lines=lines,
+        sections=sections, tables=tables, facts=facts, enumerations=enumerations,
+        clauses=clauses, lines=lines,
     )
     contradictions = find_contradictions(report, found)
     overlay = overlays.overlay_for(title, overlay_root or overlays.OVERLAYS_DIR)

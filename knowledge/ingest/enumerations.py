@@ -153,9 +153,10 @@ def _labeled(lines: list[str], start: int, end: int) -> tuple[list[EnumerationIt
         elif bullets or _is_label(line):
             break  # prose after the list
         elif prose and not starts_lower(line):
-            if not _label_ahead(lines, i, end):
-                break  # prose after the list
-            parts.append(clean(line))  # another paragraph of the same item
+            if _label_ahead(lines, i, end):
+                # Labels over paragraphs of prose are sub-headings of a text, not a list.
+                return [], start
+            break  # prose after the list
         else:
             if prose and parts:
                 parts[-1] = f"{parts[-1]} {clean(line)}"

@@ -150,7 +150,8 @@ def _apply_lists(overlay: overlays.Overlay, found: list[FoundList], lines: list[
             continue
         match = next((f for f in found if f.enumeration.section == entry.section
                       and f.enumeration.key not in taken
-                      and (entry.quote is None or clean(entry.quote) in f.intro)), None)
+                      and (entry.quote is None
+                           or clean(entry.quote).rstrip(":") in f.intro)), None)
         if match is None and entry.kind == "inline":
             inline = _inline_list(overlay, entry, lines, index, sections, warnings)
             if inline is not None:

@@ -79,6 +79,22 @@ def tables_with_role(report: ParsedReport, role: str) -> list[ParsedTable]:
     return [t for t in report.tables if table_role(t) == role]
 
 
+def column_of(table: ParsedTable, meaning: str, *header_words: str) -> int | None:
+    """The column holding `meaning` ("final_budget", "executed", "date"...) when ingest typed the
+    columns (`ParsedTable.columns`), else the first whose header has every word."""
+    typed = getattr(table, "columns", None)
+    if typed:
+        found = next((c for c in typed if getattr(c, "meaning", None) == meaning), None)
+        if found is not None:
+            return found.index
+    return column_index(table, *header_words) if header_words else None
+
+
+def is_prose(fact: ParsedFact) -> bool:
+    """A figure of the text (prose or highlight), not one of a table's cells."""
+    return getattr(fact, "source", "prose") != "cell"
+
+
 # ----------------------------------------------------------------------------- totals
 
 
@@ -130,7 +146,11 @@ def _sums_to(table: ParsedTable, whole: int, parts: list[int], columns: list[int
 
 
 def line_tree(table: ParsedTable) -> list[Line]:
-    """The table's rows as lines with their totals and parts (see the module docstring)."""
+    """The table's rows as lines with their totals and parts (see the module docstring); the
+    parts ingest marked (`ParsedRow.parent`) when it did."""
+    marked = _marked_tree(table)
+    if marked is not None:
+        return marked
     count = len(table.rows)
     columns = amount_columns(table)
     end = list(range(count))  # last row index of each row's subtree
@@ -160,6 +180,26 @@ def line_tree(table: ParsedTable) -> list[Line]:
             level, up = level + 1, parent.get(up)
         lines.append(
             Line(index, cell_text(row, 0), parent.get(index), tuple(children[index]), level)
+        )
+    return lines
+
+
+def _marked_tree(table: ParsedTable) -> list[Line] | None:
+    parents = [getattr(row, "parent", None) for row in table.rows]
+    if not any(p is not None for p in parents):
+        return None
+    children: dict[int, list[int]] = {}
+    for index, parent in enumerate(parents):
+        if parent is not None and 0 <= parent < len(table.rows) and parent != index:
+            children.setdefault(parent, []).append(index)
+    lines = []
+    for index, row in enumerate(table.rows):
+        level, up, seen = 0, parents[index], {index}
+        while up is not None and up not in seen:
+            seen.add(up)
+            level, up = level + 1, parents[up]
+        lines.append(
+            Line(index, cell_text(row, 0), parents[index], tuple(children.get(index, [])), level)
         )
     return lines
 
@@ -199,11 +239,11 @@ class BudgetView:
 
 
 def budget_view(table: ParsedTable) -> BudgetView | None:
-    planned_col = column_index(table, "definitivo")
+    planned_col = column_of(table, "final_budget", "definitivo")
     if planned_col is None or planned_col + 1 >= len(table.header):
         return None
-    executed_col = planned_col + 1
-    share_col = column_index(table, "%")
+    executed_col = column_of(table, "executed") or column_of(table, "collected") or planned_col + 1
+    share_col = column_of(table, "share", "%")
     rows = []
     for line, row in zip(line_tree(table), table.rows, strict=True):
         planned, executed = row.cells[planned_col], row.cells[executed_col]
@@ -274,6 +314,8 @@ def indicator_notes(report: ParsedReport, table: ParsedTable) -> list[Note]:
         for fact in report.facts:
             if table.line_start <= fact.line <= table.line_end or fact.role != "result":
                 continue
+            if not is_prose(fact):
+                continue
             if (fact.unit, fact.scale) != (result_cell.unit, result_cell.scale):
                 continue
             if len(label & _stems(fact.sentence)) < 0.7 * len(label):
@@ -341,7 +383,7 @@ def count_notes(report: ParsedReport, tables: list[ParsedTable]) -> list[Note]:
         return []
     by_line: dict[int, list[ParsedFact]] = {}
     for fact in report.facts:
-        if fact.unit and fold(fact.unit) == noun:
+        if fact.unit and fold(fact.unit) == noun and is_prose(fact):
             by_line.setdefault(fact.line, []).append(fact)
     counts = [len(t.rows) for t in tables]
     for facts in by_line.values():
@@ -418,7 +460,7 @@ def budget_notes(report: ParsedReport, view: BudgetView) -> list[Note]:
     share_values = [_share_value(s) for s in shares]
     notes = []
     for fact in report.facts:
-        if fact.line not in lead_in or fact.unit != "%":
+        if fact.line not in lead_in or fact.unit != "%" or not is_prose(fact):
             continue
         decimals = _fact_decimals(fact)
         if any(

@@ -42,6 +42,7 @@ from bot.chart_data import (
     Note,
     budget_notes,
     budget_view,
+    column_of,
     count_notes,
     indicator_notes,
     tables_with_role,
@@ -53,7 +54,6 @@ from bot.report_tables import (
     Option,
     cell_at,
     clean_cell,
-    column_index,
     indicator_columns,
     indicator_points,
     month_name,
@@ -646,7 +646,7 @@ def events_chart(report: ParsedReport, lang: str = "es") -> Chart | None:
     tables = tables_with_role(report, ROLE_EVENTS)
     per_table: list[tuple[ParsedTable, dict[int, int]]] = []
     for table in tables:
-        date_col = column_index(table, "fecha")
+        date_col = column_of(table, "date", "fecha")
         counts: dict[int, int] = {}
         for row in table.rows:
             month = month_of(clean_cell(row.cells[date_col].raw)) if date_col is not None and (

@@ -364,3 +364,9 @@ def _without_month_words(text: str) -> str:
             continue
         kept.append(word)
     return " ".join(kept)
+
+
+def tables_csv(report: ParsedReport, tables: list[ParsedTable], lang: str = "es") -> bytes:
+    """Several tables in one file (a type column first), as `export_tables` writes them."""
+    export = export_tables(report, tables, None, lang)
+    return export.data if export is not None else b""

@@ -24,6 +24,7 @@ from bot.errors import IngestError
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import (
+    Clause,
     Enumeration,
     EnumerationEntry,
     Fact,
@@ -48,10 +49,21 @@ CELL = TableCell.__table__
 FACT = Fact.__table__
 ENUM = Enumeration.__table__
 ENTRY = EnumerationEntry.__table__
+CLAUSE = Clause.__table__
 VERSION = KnowledgeVersion.__table__
 
 # Children first: the order rows of one report are deleted in (foreign keys are enforced).
-KNOWLEDGE_TABLES: tuple[Table, ...] = (CELL, ROW, TABLE, ENTRY, ENUM, FACT, SECTION, REPORT)
+KNOWLEDGE_TABLES: tuple[Table, ...] = (
+    CELL, ROW, TABLE, ENTRY, ENUM, FACT, CLAUSE, SECTION, REPORT)
+
+# ParsedFact fields stored in `fact` under the same name (`index` is stored as `position`).
+FACT_FIELDS = (
+    "section", "line", "raw", "value", "unit", "scale", "sentence", "role", "cutoff",
+    "source", "meaning", "counted", "subject", "period", "total", "part_of", "clause",
+    "clause_line", "clause_index", "table_key", "row_index", "col_index", "header",
+)
+CLAUSE_FIELDS = ("section", "line", "line_end", "text", "source", "subject", "entities",
+                 "sentence")
 
 # Any fixed number: PostgreSQL advisory lock that serialises concurrent ingests.
 INGEST_LOCK_ID = 7_342_019_2021
@@ -184,6 +196,10 @@ def _insert_report(conn: Connection, parsed: ParsedReport, source_name: str) -> 
                 "line_start": t.line_start,
                 "line_end": t.line_end,
                 "position": position,
+                "role": t.role,
+                "heading": t.heading,
+                "columns": [c.model_dump() for c in t.columns],
+                "label_column": t.label_column,
             }
             for position, t in enumerate(parsed.tables)
         ],
@@ -194,7 +210,8 @@ def _insert_report(conn: Connection, parsed: ParsedReport, source_name: str) -> 
         conn,
         ROW,
         [
-            {"report_id": rid, "table_id": table_id, "row_index": index, "line": row.line}
+            {"report_id": rid, "table_id": table_id, "row_index": index, "line": row.line,
+             "total": row.total, "parent": row.parent}
             for table_id, table in zip(table_ids, parsed.tables, strict=True)
             for index, row in enumerate(table.rows)
         ],
@@ -217,26 +234,23 @@ def _insert_report(conn: Connection, parsed: ParsedReport, source_name: str) -> 
     ]
     _insert(conn, CELL, cells)
 
-    # Facts and entries have no position column: their ids keep the parser's order.
+    # Facts and entries are read back in id order: their ids keep the parser's order.
     _insert(
         conn,
         FACT,
         [
-            {
-                "report_id": rid,
-                "section": f.section,
-                "line": f.line,
-                "raw": f.raw,
-                "value": f.value,
-                "unit": f.unit,
-                "scale": f.scale,
-                "sentence": f.sentence,
-                "role": f.role,
-                "cutoff": f.cutoff,
-            }
+            {"report_id": rid, "position": f.index, **{k: getattr(f, k) for k in FACT_FIELDS}}
             for f in parsed.facts
         ],
         returning=True,
+    )
+    _insert(
+        conn,
+        CLAUSE,
+        [
+            {"report_id": rid, "position": c.index, **{k: getattr(c, k) for k in CLAUSE_FIELDS}}
+            for c in parsed.clauses
+        ],
     )
     enum_ids = _insert(
         conn,
@@ -357,6 +371,7 @@ def _load(engine: Engine, report_ids: Sequence[str] | None) -> list[ParsedReport
         facts = rows_of(FACT, FACT.c.id)
         enums = rows_of(ENUM, ENUM.c.id)
         entries = rows_of(ENTRY, ENTRY.c.id)
+        clauses = rows_of(CLAUSE, CLAUSE.c.report_id, CLAUSE.c.position)
 
     cells_by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in cells:
@@ -365,7 +380,9 @@ def _load(engine: Engine, report_ids: Sequence[str] | None) -> list[ParsedReport
         )
     rows_by_table: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        rows_by_table[r["table_id"]].append({"line": r["line"], "cells": cells_by_row[r["id"]]})
+        rows_by_table[r["table_id"]].append({
+            "line": r["line"], "cells": cells_by_row[r["id"]], "total": r["total"],
+            "parent": r["parent"]})
     entries_by_enum: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for e in entries:
         entries_by_enum[e["enumeration_id"]].append(
@@ -373,7 +390,8 @@ def _load(engine: Engine, report_ids: Sequence[str] | None) -> list[ParsedReport
         )
 
     by_report: dict[str, dict[str, list[dict[str, Any]]]] = {
-        r["id"]: {"sections": [], "tables": [], "facts": [], "enumerations": []} for r in reports
+        r["id"]: {"sections": [], "tables": [], "facts": [], "enumerations": [], "clauses": []}
+        for r in reports
     }
     for s in sections:
         by_report[s["report_id"]]["sections"].append(
@@ -387,20 +405,19 @@ def _load(engine: Engine, report_ids: Sequence[str] | None) -> list[ParsedReport
             {
                 **{
                     k: t[k]
-                    for k in ("key", "section", "title", "kind", "header", "line_start", "line_end")
+                    for k in ("key", "section", "title", "kind", "header", "line_start", "line_end",
+                              "role", "heading", "columns", "label_column")
                 },
                 "rows": rows_by_table[t["id"]],
             }
         )
     for f in facts:
         by_report[f["report_id"]]["facts"].append(
-            {
-                k: f[k]
-                for k in (
-                    "section", "line", "raw", "value", "unit", "scale", "sentence", "role",
-                    "cutoff",
-                )
-            }
+            {"index": f["position"], **{k: f[k] for k in FACT_FIELDS}}
+        )
+    for c in clauses:
+        by_report[c["report_id"]]["clauses"].append(
+            {"index": c["position"], **{k: c[k] for k in CLAUSE_FIELDS}}
         )
     for e in enums:
         by_report[e["report_id"]]["enumerations"].append(

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.errors import IngestError
 from knowledge import curated as curated_data
 from knowledge.ingest.enumerations import parse_enumerations
-from knowledge.ingest.facts import prose_facts, table_facts
+from knowledge.ingest.facts import extract_facts
 from knowledge.ingest.sections import parse_sections, parse_toc, section_at
 from knowledge.ingest.tables import parse_tables
 from knowledge.model import ParsedReport, ParsedSection
@@ -106,12 +106,11 @@ def parse_report(text: str, *, report_id: str = DEFAULT_REPORT_ID,
     if index is not None:
         _check_sides(cur, index, sections, {t.key for t in tables})
     skip = _heading_lines(lines, sections)
-    facts = prose_facts(lines, toc.body_start, skip, sections, cur, year)
-    facts += table_facts(tables, cur, year)
-    facts.sort(key=lambda f: f.line)
+    facts, clauses = extract_facts(lines, toc.body_start, skip, sections, tables, cur, year)
     enumerations = parse_enumerations(lines, index, sections, active) if index else []
     return ParsedReport(
         report_id=report_id, title=title, year=year,
         source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        sections=sections, tables=tables, facts=facts, enumerations=enumerations, lines=lines,
+        sections=sections, tables=tables, facts=facts, enumerations=enumerations,
+        clauses=clauses, lines=lines,
     )

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # None: the id comes from the report's own title (organisation and year).
     report_id: str | None = None
     questions_per_minute: int = Field(default=20, ge=1)
+    # Presses that only rate an answer or turn a page (a press that asks counts as a question).
+    button_presses_per_minute: int = Field(default=40, ge=1)
+    inline_queries_per_minute: int = Field(default=60, ge=1)  # clients send one per keystroke
     rate_limiter_enabled: bool = True
     bot_api_retries: int = Field(default=3, ge=0, le=10)
     bot_api_timeout: float = Field(default=20.0, gt=0, le=300)

@@ -275,8 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging() -> None:
+    from bot import logging_setup
     from bot.settings import get_settings
 
+    logging_setup.enable_faulthandler()
+    logging_setup.protect_settings(get_settings())  # every secret, every command, every level
     level_name = get_settings().log_level.upper()
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):

@@ -170,7 +170,9 @@ def run_command(
     if spec is None:
         return _unknown_command(name, lang)
     handler = _HANDLERS[spec.name]
-    return handler(_Call(engine, spec, args, context, lang, last_answer))
+    result = handler(_Call(engine, spec, args, context, lang, last_answer))
+    engine.add_pages(result.answer)
+    return result
 
 
 # ----------------------------------------------------------------------------- plumbing

@@ -271,7 +271,8 @@ class Typesetter:
 
     def paragraph(self, words: list[Word], size: float, gap: float,
                   indent: float = 0.0, marker: str | None = None, box: bool = False,
-                  full: bool = False) -> None:
+                  full: bool = False, box_top: bool = True, box_bottom: bool = True) -> None:
+        """`box`: on a shaded box; a run of tight lines shares one (box_top/box_bottom)."""
         lead = size * self.lead / self.size
         x0, width = self.col_box(full)
         pad = 4.0 if box else 0.0
@@ -285,11 +286,11 @@ class Typesetter:
             self.need(lead + 2 * pad, full)
             x0, width = self.col_box(full)
             if box:
+                top_pad = pad if first and box_top else 0
+                bottom_pad = pad if k == len(lines) - 1 and box_bottom else 0
                 self.pdf.set_fill_color(222, 232, 242)
-                self.pdf.rect(x0, self.y, width, lead + (pad if first else 0)
-                              + (pad if k == len(lines) - 1 else 0), style="F")
-                if first:
-                    self.y += pad
+                self.pdf.rect(x0, self.y, width, lead + top_pad + bottom_pad, style="F")
+                self.y += top_pad
             baseline = self.y + size
             if first and marker:
                 self.font(False, size)
@@ -299,7 +300,7 @@ class Typesetter:
             self.y += lead
             first = False
             self.fresh = False
-        if box:
+        if box and box_bottom:
             self.y += pad
 
     # -- blocks
@@ -429,7 +430,9 @@ class Typesetter:
 
     def render(self, blocks: list[Block]) -> bytes:
         bold_state = False
-        for block in blocks:
+        boxed = [self.lay.boxes and b.kind == "para" and is_upper(b.lines[0])
+                 and len(b.lines[0]) > 30 for b in blocks]
+        for i, block in enumerate(blocks):
             if block.kind == "cover":
                 self.cover(block)
             elif block.kind == "toc":
@@ -448,10 +451,15 @@ class Typesetter:
                 if block.kind == "bullet":
                     text, marker, indent = text[2:].strip(), "•", 14.0
                 words, bold_state = _words(text, bold_state)
-                box = (self.lay.boxes and block.kind == "para" and is_upper(text)
-                       and len(text) > 30)
+                box = boxed[i] or (block.gap == 0 and boxed[i - 1] and block.kind == "para"
+                                   and is_upper(text))
+                boxed[i] = box
+                after = i + 1 < len(blocks) and blocks[i + 1].gap == 0 and blocks[
+                    i + 1].kind == "para" and is_upper(blocks[i + 1].lines[0])
                 self.paragraph(words, self.size, self.gap_of(block.gap), indent=indent,
-                               marker=marker, box=box)
+                               marker=marker, box=box,
+                               box_top=not (block.gap == 0 and boxed[i - 1]),
+                               box_bottom=not (box and after))
         return bytes(self.pdf.output())
 
 

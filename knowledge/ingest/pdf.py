@@ -284,24 +284,28 @@ _LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-$")
 
 
 def _learn_vocabulary(pages: list[_Page]) -> None:
+    """Words as the document writes them inside its lines (never a line's first or last word,
+    where hyphenation leaves fragments): plain ones, and ones with a hyphen of their own."""
     plain: set[str] = set()
     hyphen: set[str] = set()
     for page in pages:
         for line in page.lines:
-            tokens = line.text.split()
-            for k, tok in enumerate(tokens):
-                word = fold(tok)
-                if not word:
-                    continue
+            for tok in line.text.replace("**", "").split()[1:-1]:
+                tok = tok.strip(".,;:()«»\"'¿?¡!")
                 if "-" in tok.strip("-"):
-                    hyphen.add(fold(tok.replace("-", " - ")).replace(" - ", "-").replace(" ", "-"))
-                elif not (k == len(tokens) - 1 and tok.endswith("-")):
-                    plain.add(word)
+                    hyphen.add("-".join(fold(p) for p in tok.split("-")))
+                elif tok:
+                    plain.add(fold(tok))
     _VOCAB["plain"], _VOCAB["hyphen"] = plain, hyphen
 
 
 def _hyphen_join(before: str, after: str) -> str:
-    """Two lines of one paragraph: joined by a space, or across a line-end hyphen."""
+    """Two lines of one paragraph: joined by a space, or across a line-end hyphen.
+
+    The hyphen goes when the joined word is one the document writes; it stays when the document
+    writes the compound with a hyphen elsewhere, when the parts repeat ("sur-sur"), when the
+    next part is capitalised ("Col-Col") or is a word of its own ("público-privadas").
+    """
     if before.endswith("-**") and after.startswith("**"):  # a bold word split by a hyphen
         before, after = before[:-2], after[2:]
     m = _LINE_END_HYPHEN.search(before)
@@ -310,14 +314,18 @@ def _hyphen_join(before: str, after: str) -> str:
     head = m.group(1)
     tail_word = re.match(r"[^\W\d_]+", after)
     tail = tail_word.group(0) if tail_word else ""
-    joined = fold(head + tail)
-    compound = fold(head) + "-" + fold(tail)
-    keep = (after[0].isupper() and not head.isupper()) or (head.isupper() and after[:2].isupper()
-                                                            and fold(head) == fold(tail))
-    keep = keep or fold(head) == fold(tail)
-    keep = keep or (compound in _VOCAB["hyphen"] and joined not in _VOCAB["plain"])
-    if after[0].isupper() and head[0].isupper() and not head.isupper():
+    joined, compound = fold(head + tail), f"{fold(head)}-{fold(tail)}"
+    vocab, hyphens = _VOCAB["plain"], _VOCAB["hyphen"]
+    if compound in hyphens or fold(head) == fold(tail):
+        keep = True
+    elif joined in vocab:
+        keep = False
+    elif after[0].isupper() and not after[:2].isupper():
         keep = True  # "Sur-" + "Sur", "Col-" + "Col"
+    else:
+        # a compound's first part is a word, or a combining form ("psico-", "socio-")
+        keep = len(tail) >= 6 and fold(tail) in vocab and (
+            fold(head) in vocab or (len(head) >= 4 and fold(head).endswith("o")))
     return f"{before}{after}" if keep else f"{before[:-1]}{after}"
 
 

@@ -732,10 +732,28 @@ def _open(data: bytes, name: str):
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise IngestError(f"{name} está protegido con contraseña; guárdelo sin contraseña "
                               "e ingréselo de nuevo") from exc
-        raise IngestError(f"{name} no se pudo leer como PDF: {type(cause).__name__}") from exc
+        raise IngestError(f"{name} está dañado o incompleto ({type(cause).__name__}); "
+                          "no se reemplaza el informe guardado") from exc
     except Exception as exc:  # pdfminer raises many kinds on a damaged file
-        raise IngestError(f"{name} no se pudo leer como PDF: {type(exc).__name__}") from exc
+        raise IngestError(f"{name} está dañado o incompleto ({type(exc).__name__}); "
+                          "no se reemplaza el informe guardado") from exc
+    declared = _declared_pages(pdf)
+    if declared is not None and declared != len(pdf.pages):
+        pdf.close()
+        raise IngestError(f"{name} está incompleto: declara {declared} páginas y se leyeron "
+                          f"{len(pdf.pages)}; no se reemplaza el informe guardado")
     return pdf
+
+
+def _declared_pages(pdf) -> int | None:
+    """The page count the document's page tree declares, when it can be read."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"])
+    except Exception:
+        return None
+    return count if isinstance(count, int) else None
 
 
 def pdf_to_text(data: bytes, name: str = "informe.pdf") -> str:

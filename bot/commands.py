@@ -735,19 +735,20 @@ def _grafico(call: _Call) -> CommandResult:
             options,
             status="not_found",
         )
-    answer = call.answer(chart.title, kind="chart", sources=chart.sources)
-    return CommandResult(answer, photo=chart.png, remember=True)
+    note = call.t("Nota", "Note")
+    text = "\n".join([chart.title, *(f"⚠ {note}: {n}" for n in chart.notes)])
+    answer = call.answer(text, kind="chart", sources=chart.sources)
+    return CommandResult(answer, photo=chart.png, filename=chart.filename, remember=True)
 
 
 def _csv(call: _Call) -> CommandResult:
     from bot import csv_export
 
-    options = csv_export.table_options(call.report)
+    options = csv_export.export_options(call.report, call.lang)
     if not call.args:
         return call.choose(call.t("¿Qué tabla quieres en CSV?", "Which table as CSV?"), options)
-    option = call.match(options)
-    table = csv_export.find_table(call.report, option.value) if option else None
-    if table is None:
+    export = csv_export.export_csv(call.report, call.args, call.lang)
+    if export is None:
         return call.choose(
             call.t(
                 f"No encontré la tabla «{call.args}». Elige una:",
@@ -756,19 +757,18 @@ def _csv(call: _Call) -> CommandResult:
             options,
             status="not_found",
         )
-    report = call.report
-    rows = call.t(f"{len(table.rows)} filas", f"{len(table.rows)} rows")
-    text = f"{table_title(table, report)} (§{table.section}), {rows}. CSV: UTF-8, «;»."
-    source = Source(
-        section=table.section,
-        title=section_title(report, table.section),
-        quote=" · ".join(clean_cell(h) for h in table.header),
-        line=table.line_start,
-    )
+    if not export.rows:
+        text = call.t(
+            f"{export.title}: ninguna fila para «{call.args}».",
+            f"{export.title}: no rows for “{call.args}”.",
+        )
+        return CommandResult(call.answer(text, "not_found", sources=export.sources))
+    rows = call.t(f"{len(export.rows)} filas", f"{len(export.rows)} rows")
+    text = f"{export.title}, {rows}. CSV: UTF-8, «;».\n{export.source_line}"
     return CommandResult(
-        call.answer(text, kind="table", sources=[source]),
-        document=csv_export.table_csv(table),
-        filename=csv_export.csv_filename(table),
+        call.answer(text, kind="table", sources=export.sources),
+        document=export.data,
+        filename=export.filename,
         remember=True,
     )
 

@@ -75,6 +75,12 @@ class ReportTable(SQLModel, table=True):
     line_start: int
     line_end: int
     position: int
+    # knowledge.model.TableRole and the column readings (ParsedColumn dicts), by ingest rules
+    role: str = Field(default="other", max_length=24)
+    heading: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    columns: list[dict] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    label_column: int | None = None
 
 
 class TableRow(SQLModel, table=True):
@@ -85,6 +91,8 @@ class TableRow(SQLModel, table=True):
     table_id: int = Field(foreign_key="report_table.id", index=True)
     row_index: int
     line: int
+    total: bool = False  # a total row (a "Total" label, or the rows under it add up to it)
+    parent: int | None = None  # row_index of the row this one adds up to
 
 
 class TableCell(SQLModel, table=True):
@@ -105,7 +113,8 @@ class TableCell(SQLModel, table=True):
 
 
 class Fact(SQLModel, table=True):
-    """A figure from the prose or highlights, with the sentence it sits in."""
+    """A figure of the prose, a highlight box or a table cell, attributed (knowledge.model
+    ParsedFact: meaning, what it counts, whose it is, its clause and where it comes from)."""
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: str = Field(foreign_key="report.id", index=True, max_length=64)
@@ -118,6 +127,37 @@ class Fact(SQLModel, table=True):
     sentence: str = Field(sa_column=Column(Text, nullable=False))
     role: str = Field(default="other", max_length=16)
     cutoff: str | None = None
+    position: int = 0  # ParsedFact.index
+    source: str = Field(default="prose", max_length=16)
+    meaning: str = Field(default="other", max_length=16, index=True)
+    counted: str | None = None
+    subject: str | None = None
+    period: str | None = Field(default=None, max_length=32)
+    total: bool = False
+    part_of: int | None = None  # position of the fact this one is part of
+    clause: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    clause_line: int | None = None
+    clause_index: int | None = None  # clause.position
+    table_key: str | None = Field(default=None, max_length=64)
+    row_index: int | None = None
+    col_index: int | None = None
+    header: str | None = None
+
+
+class Clause(SQLModel, table=True):
+    """A clause of the prose (knowledge.model.ParsedClause): what facts are quoted from."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: str = Field(foreign_key="report.id", index=True, max_length=64)
+    position: int
+    section: str = Field(max_length=16)
+    line: int
+    line_end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(default="prose", max_length=16)
+    subject: str | None = None
+    entities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sentence: int = 0
 
 
 class Enumeration(SQLModel, table=True):
@@ -140,6 +180,31 @@ class EnumerationEntry(SQLModel, table=True):
     label: str
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     line: int
+
+
+class Contradiction(SQLModel, table=True):
+    """A place where the report gives one fact two ways (found at ingest, or from its overlay)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: str = Field(foreign_key="report.id", index=True, max_length=64)
+    key: str = Field(max_length=64)
+    rule: str = Field(max_length=32)
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    keywords: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    description_es: str = Field(sa_column=Column(Text, nullable=False))
+    description_en: str = Field(sa_column=Column(Text, nullable=False))
+    sides: list[dict] = Field(sa_column=Column(JSON, nullable=False))  # ContradictionSide dumps
+
+
+class IngestFailure(SQLModel, table=True):
+    """The last failed ingest of a report file at start-up or reload: shown to admins."""
+
+    __tablename__ = "ingest_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(sa_column=Column(Text, nullable=False))  # the path as configured
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    failed_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class KnowledgeVersion(SQLModel, table=True):
@@ -214,4 +279,23 @@ class RateLimitHit(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class UpdateJournal(SQLModel, table=True):
+    """Updates fetched by long polling, written before their offset is confirmed to Telegram.
+
+    A row is `handled` once its reply was sent; on start, unhandled rows are answered first. The
+    update itself is encrypted with a key derived from USER_HASH_KEY (it carries raw ids and the
+    question) and dropped once handled; the bare row stays a day so a redelivery is recognised.
+    """
+
+    __tablename__ = "update_journal"
+    __table_args__ = (UniqueConstraint("bot_id", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bot_id: str = Field(max_length=32)
+    update_id: int
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    handled: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)

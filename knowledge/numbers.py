@@ -274,3 +274,8 @@ def unit_from_words(text: str) -> tuple[str | None, str | None]:
         elif key in lex.words and unit is None:
             unit = lex.words[key]
     return unit, scale
+
+
+def unit_words() -> frozenset[str]:
+    """Canonical units named by words ("personas", "proyectos"...): things a figure counts."""
+    return frozenset(u for u in _lexicon().words.values() if u != "%")

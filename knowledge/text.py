@@ -1,11 +1,19 @@
-"""Line-level helpers for the PDF-converted report text."""
+"""Text helpers for the PDF-converted report: lines, folding, sentences and clauses.
+
+The one place that splits text: `sentences` (periods inside abbreviations do not end one) and
+`clauses` (the parts of a sentence a figure belongs to; rules in data/clauses.yaml).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 
-from knowledge.numbers import clean_markdown
+import yaml
+
+from knowledge.numbers import DATA_DIR, clean_markdown, find_numbers
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"“(]?[A-ZÁÉÍÓÚÑ])")
 _ABBREVIATIONS = ("S.A.S.", "S.A.", "No.", "Dr.", "DR.", "etc.")
@@ -70,3 +78,187 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
         start = m.end()
     spans.append((start, len(paragraph)))
     return [(s, e) for s, e in spans if paragraph[s:e].strip()]
+
+
+# ----------------------------------------------------------------------------- clauses
+
+
+@dataclass(frozen=True)
+class _ClauseRules:
+    dependent: tuple[str, ...]  # folded openers, longest first
+    conjunctions: frozenset[str]
+    range_openers: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _clause_rules() -> _ClauseRules:
+    data = yaml.safe_load((DATA_DIR / "clauses.yaml").read_text(encoding="utf-8"))
+    return _ClauseRules(
+        dependent=tuple(sorted({fold(d) for d in data["dependent"]}, key=len, reverse=True)),
+        conjunctions=frozenset(fold(c) for c in data["conjunctions"]),
+        range_openers=frozenset(fold(c) for c in data["range_openers"]),
+    )
+
+
+def _depth_mask(text: str) -> list[int]:
+    """Nesting depth of each character: inside (), [] or quotes a clause never ends."""
+    depth, quoted, out = 0, False, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        out.append(depth + (1 if quoted else 0))
+        if ch in ")]" and depth:
+            depth -= 1
+        elif ch in "\"“”«»":
+            quoted = ch not in "”»" and not (quoted and ch == '"')
+    return out
+
+
+def _has_figure(text: str) -> bool:
+    """A figure, not a bare year ("ACI Medellín 2020, con un recaudo ...")."""
+    return any(not m.spelled and not (m.unit is None and m.scale is None
+                                      and m.value.is_integer() and 1900 <= m.value <= 2099)
+               for m in find_numbers(text))
+
+
+def _opens_dependent(text: str) -> bool:
+    head = fold(text[:60]) + " "
+    return any(head.startswith(d + " ") for d in _clause_rules().dependent)
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """Clause spans of a clean sentence, in order, covering it (separators left out).
+
+    ";" and ": " always end a clause. A comma, or a conjunction ("y", "e"), ends one when it
+    opens a new item of an enumeration: the clause so far and the next stretch (up to the next
+    comma or conjunction) both hold a figure, the next stretch does not open with a dependent
+    continuation ("de los cuales", "que", "con un"... see data/clauses.yaml) and the two
+    figures are not the ends of a range ("entre 350 y 400"). Nothing inside brackets or quotes
+    splits a clause.
+    """
+    rules = _clause_rules()
+    depth = _depth_mask(sentence)
+    hard = [m for m in re.finditer(r";|:(?=\s)", sentence) if depth[m.start()] == 0]
+    spans: list[tuple[int, int]] = []
+    starts = [0] + [m.end() for m in hard]
+    ends = [m.start() for m in hard] + [len(sentence)]
+    bounds = list(zip(starts, ends, strict=True))
+    conj = "|".join(re.escape(c) for c in sorted(rules.conjunctions))
+    soft_re = re.compile(rf",(?=\s)\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+", re.IGNORECASE)
+    for b_start, b_end in bounds:
+        piece = sentence[b_start:b_end]
+        cuts = [m for m in soft_re.finditer(piece) if depth[b_start + m.start()] == 0]
+        commas = [m.start() for m in cuts if "," in m.group()] + [len(piece)]
+        clause_start = item_start = 0
+        for k, m in enumerate(cuts):
+            comma = "," in m.group()
+            nxt_end = (next(c for c in commas if c > m.start()) if comma
+                       else cuts[k + 1].start() if k + 1 < len(cuts) else len(piece))
+            left = piece[clause_start if comma else item_start:m.start()]
+            right = piece[m.end():nxt_end]
+            item_start = m.end()
+            if not (_has_figure(left) and _has_figure(right)) or _opens_dependent(right):
+                continue
+            if not comma:
+                words = re.findall(r"[^\W\d_]+|\d[\d.,]*", left)
+                if len(words) >= 2 and fold(words[-2]) in rules.range_openers \
+                        and re.match(r"\s*[$\d]", right):
+                    continue  # "entre 350 y 400 personas": a range
+            spans.append((b_start + clause_start, b_start + m.start()))
+            clause_start = m.end()
+        spans.append((b_start + clause_start, b_end))
+    out = []
+    for s, e in spans:
+        while s < e and sentence[s].isspace():
+            s += 1
+        while e > s and sentence[e - 1] in " \t.,":
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+# ----------------------------------------------------------------------------- proper names
+
+_NAME_WORD = re.compile(r"[^\W\d_][^\W_]*(?:[-'’.][^\W\d_]+)*\.?|\d+")
+
+
+class Casing:
+    """How the report writes each word in mixed-case text, to tell names from common words.
+
+    Inside a mixed-case text a capitalised word that does not open it is a name, as a reader
+    sees it. The first word of a text, and every word of an all-capitals text, is a name only
+    when the report capitalises that word inside sentences more often than not ("Antioquia",
+    "Departamento" of "Departamento de Antioquia") or writes it as an acronym ("BID", "EPM").
+    Built once per report from its own lines.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self._upper: dict[str, int] = {}
+        self._lower: dict[str, int] = {}
+        self._acronym: dict[str, int] = {}
+        for line in lines:
+            text = clean(line)
+            if is_upper(text):
+                continue
+            words = re.findall(r"[^\W\d_]+", text)
+            for k in range(1, len(words)):
+                word, key = words[k], fold(words[k])
+                if len(word) >= 2 and word.isupper():
+                    neighbours = words[k - 1:k] + words[k + 1:k + 2]
+                    if not any(len(n) >= 2 and n.isupper() for n in neighbours):
+                        self._acronym[key] = self._acronym.get(key, 0) + 1
+                elif word[0].isupper():
+                    self._upper[key] = self._upper.get(key, 0) + 1
+                else:
+                    self._lower[key] = self._lower.get(key, 0) + 1
+
+    def known_name(self, word: str) -> bool:
+        """A name by how the report writes it elsewhere (for opening and all-capitals words)."""
+        key = fold(word)
+        if not key or not word[0].isupper():
+            return False
+        if self._acronym.get(key, 0) > self._lower.get(key, 0) + self._upper.get(key, 0):
+            return True
+        return self._upper.get(key, 0) > self._lower.get(key, 0)
+
+
+_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e"})
+
+
+def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
+    """Runs of name words, joined by "de", "del", "la"...: "Área Metropolitana del Valle de
+    Aburrá", "Departamento de Antioquia", "BID". Spans index `text`."""
+    shouted = is_upper(text)
+    words = list(_NAME_WORD.finditer(text))
+
+    def is_name(k: int) -> bool:
+        word = words[k].group()
+        if not word[0].isupper() or word[0].isdigit():
+            return False
+        opens = k == 0 or text[:words[k].start()].rstrip().endswith((".", "¿", "¡"))
+        if shouted or opens or (len(word) >= 2 and word.isupper()):
+            return casing.known_name(word)
+        return True
+
+    found: list[tuple[int, int, str]] = []
+    k = 0
+    while k < len(words):
+        if not is_name(k):
+            k += 1
+            continue
+        end_k, j = k, k + 1
+        while j < len(words):
+            gap = text[words[j - 1].end():words[j].start()]
+            if gap.strip() not in ("", "-"):
+                break
+            if is_name(j):
+                end_k, j = j, j + 1
+            elif fold(words[j].group()) in _CONNECTORS - {"y", "e"}:
+                j += 1
+            else:
+                break
+        start, end = words[k].start(), words[end_k].end()
+        found.append((start, end, text[start:end].rstrip(".")))
+        k = end_k + 1
+    return found

@@ -92,8 +92,10 @@ def test_every_table_exports_as_csv(answer_engine: Engine) -> None:
         result = run_command(answer_engine, "csv", table.key)
         assert result.document is not None and result.document.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(result.document.decode("utf-8-sig")), delimiter=";"))
-        assert len(rows) == len(table.rows) + 1
+        assert len(rows) == len(table.rows) + 3  # header, rows, blank row, source line
         assert rows[1][0] == clean_cell(table.rows[0].cells[0].raw)
+        assert rows[-2] == [] and rows[-1][0].startswith("Fuente: ")
+        assert f"§{table.section}" in rows[-1][0]
 
 
 def test_source_command_uses_the_last_answer(answer_engine: Engine) -> None:

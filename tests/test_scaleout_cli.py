@@ -14,7 +14,7 @@ from bot.settings import Settings, get_settings
 from tests.fakes.botapi import FakeBotApi
 
 SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
-SECRET = "worker-Secret_1"
+SECRET = "worker-Secret_1-long-enough"
 
 
 @dataclass
@@ -70,6 +70,12 @@ def test_worker_needs_a_token_and_a_webhook_secret(
     bad_secret = run_cli("worker", env={
         **database, "TELEGRAM_BOT_TOKEN": api.token, "WEBHOOK_SECRET": "spaces are not allowed"})
     assert "WEBHOOK_SECRET may only use" in one_line_error(bad_secret)
+    for weak, why in (("replace-with-a-long-random-string", "placeholder"), ("a", "too short"),
+                      ("only-15-chars-x", "too short")):
+        weak_secret = run_cli("worker", env={
+            **database, "TELEGRAM_BOT_TOKEN": api.token, "WEBHOOK_SECRET": weak})
+        line = one_line_error(weak_secret)
+        assert why in line and (len(weak) < 16 or weak not in line)  # the secret is not echoed
     no_token = run_cli("worker", env={**database, "WEBHOOK_SECRET": SECRET})
     assert "TELEGRAM_BOT_TOKEN is not set" in one_line_error(no_token)
     taken = run_cli("worker", "--path", "/healthz", env={

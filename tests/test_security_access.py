@@ -131,6 +131,8 @@ async def test_inline_queries_pass_by_sender_only(bot: BotUnderTest) -> None:
     bot.api.inline_query(ALLOWED, "inversión extranjera")
     await bot.api.wait_until(lambda: len(bot.api.inline_answers) == 1, timeout=20)
     assert bot.api.inline_answers[0].results
+    # With an allow-list, Telegram must not cache the answer for anyone else.
+    assert bot.api.inline_answers[0].is_personal
     bot.api.inline_query(OUTSIDER, "inversión extranjera")
     await bot.api.wait_until(lambda: len(bot.api.inline_answers) == 2, timeout=20)
     refused = bot.api.inline_answers[1]
@@ -226,6 +228,10 @@ async def test_question_limit_per_user(bot: BotUnderTest, answer_engine: Engine)
     # /olvidar is never limited; a minute later questions are answered again.
     reply = await bot.say(RATE_USER, "/olvidar")
     assert "borré" in (reply.text or "")
+    before = len(bot.replies(RATE_USER))
+    bot.api.send_text(RATE_USER, QUESTION)  # forgetting does not reset the limit
+    await bot.settle()
+    assert len(bot.replies(RATE_USER)) == before  # no answer, and no second notice this minute
     with bot.db.begin() as conn:
         table = RateLimitHit.__table__
         conn.execute(update(table).values(created_at=table.c.created_at - timedelta(seconds=61)))

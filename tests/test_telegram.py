@@ -327,11 +327,12 @@ async def test_csv_command_sends_a_spanish_spreadsheet_csv(bot: Harness) -> None
     assert reply.data is not None and reply.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [clean_cell(h) for h in table.header]
-    assert rows[1:] == [[clean_cell(c.raw) for c in row.cells] for row in table.rows]
+    assert rows[1:-2] == [[clean_cell(c.raw) for c in row.cells] for row in table.rows]
+    assert rows[-2] == [] and rows[-1][0].startswith("Fuente: ")
     budget = budget_tables(bot.report)[-1]
     reply = await bot.say(2309, f"/csv {budget.key}")
     rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig")), delimiter=";"))
-    assert len(rows) == len(budget.rows) + 1 and any("," in cell for cell in rows[1])
+    assert len(rows) == len(budget.rows) + 3 and any("," in cell for cell in rows[1])
 
 
 # ----------------------------------------------------------------------------- free text

@@ -35,6 +35,8 @@ from bot.commands import COMMANDS
 from bot.errors import ConfigError
 from bot.settings import Settings, get_settings
 from bot.telegram import access, admin, handlers
+from bot.telegram.journal import JournalQueue, UpdateJournal
+from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.retry import ResilientRateLimiter
 from bot.telegram.services import SERVICES_KEY, Services
 from bot.telegram.webhook import webhook_options
@@ -77,6 +79,7 @@ def build_application(
             "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<letters, digits, _ or ->, "
             "as @BotFather gives it"
         )
+    queue = JournalQueue()
     builder = (
         ApplicationBuilder()
         .application_class(BotApplication)
@@ -93,7 +96,9 @@ def build_application(
             )
         )
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .update_queue(queue)
+        # One chat's updates in order; a slot only for an update that is working.
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES, on_done=queue.finish))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -142,6 +147,11 @@ async def _post_init(application: Application) -> None:
     if engine is None or db_engine is None:
         engine, db_engine = await asyncio.to_thread(_open_services, settings, engine, db_engine)
     application.bot_data[SERVICES_KEY] = Services(settings, engine, db_engine, owns_db=owns_db)
+    queue = application.update_queue
+    if isinstance(queue, JournalQueue):
+        queue.journal = UpdateJournal(
+            db_engine, str(application.bot.id), settings.user_hash_key.get_secret_value()
+        )
     purged = await asyncio.to_thread(state.purge_callbacks, db_engine, BUTTON_KEY_TTL)
     log.info("bot services ready; %d expired button keys removed", purged)
     await access.purge_now(application)
@@ -227,6 +237,9 @@ def _initialize_for_serve(application: Application) -> None:
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(application.initialize())
+        queue = application.update_queue
+        if isinstance(queue, JournalQueue):  # the last run's unanswered updates come first
+            loop.run_until_complete(queue.recover(application.bot))
     except BaseException:
         with contextlib.suppress(Exception):
             loop.run_until_complete(application.shutdown())

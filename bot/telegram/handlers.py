@@ -310,7 +310,11 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     results = await asyncio.to_thread(
         replies.inline_results, _services(context), inline.query, user_id=user_id
     )
-    await inline.answer(results, cache_time=300, is_personal=False)
+    # With an allow-list, Telegram's shared cache could show the results to someone not on it.
+    from bot.telegram.access import restricted  # access imports this module
+
+    personal = restricted(_services(context).settings)
+    await inline.answer(results, cache_time=30 if personal else 300, is_personal=personal)
 
 
 # ----------------------------------------------------------------------------- errors

@@ -32,7 +32,8 @@ SHORT_PER_ROW = 3
 
 ASK, COMMAND, PAGE, FEEDBACK, NOOP, KEY = "a", "c", "p", "f", "x", "k"
 
-Store = Callable[[dict[str, Any]], str]  # saves a payload, returns its key (bot.state.put_callback)
+# Saves a payload, returns its key (bot.state.put_callback), or None when the store failed.
+Store = Callable[[dict[str, Any]], str | None]
 
 
 def pack(*fields: str) -> str | None:
@@ -47,12 +48,15 @@ def unpack(data: str) -> list[str]:
     return data.split(SEPARATOR)
 
 
-def encode(fields: Sequence[str], store: Store) -> str:
-    """Callback data for these fields, stored in the database when they do not fit."""
+def encode(fields: Sequence[str], store: Store) -> str | None:
+    """Callback data for these fields, stored in the database when they do not fit; None when
+    they do not fit and the store failed (the caller leaves that button out)."""
     packed = pack(*fields)
     if packed is not None:
         return packed
     key = store({"fields": list(fields)})
+    if key is None:
+        return None
     data = pack(KEY, key)
     assert data is not None, "store keys are short and separator-free"
     return data
@@ -81,12 +85,15 @@ def _well_formed(fields: list[str]) -> bool:
     if tag == COMMAND:
         return len(rest) == 2 and bool(rest[0])
     if tag == PAGE:
-        return len(rest) == 2 and bool(rest[0]) and rest[1].isdigit() and len(rest[1]) <= 4
+        return len(rest) == 2 and bool(rest[0]) and ascii_digits(rest[1], max_len=4)
     if tag == FEEDBACK:
-        return (
-            len(rest) == 2 and rest[0].isdigit() and len(rest[0]) <= 18 and rest[1] in ("1", "-1")
-        )
+        return len(rest) == 2 and ascii_digits(rest[0], max_len=18) and rest[1] in ("1", "-1")
     return False
+
+
+def ascii_digits(text: str, *, max_len: int) -> bool:
+    """Only 0-9 (`str.isdigit()` also accepts "²" and "①", which `int()` refuses)."""
+    return 0 < len(text) <= max_len and text.isascii() and text.isdigit()
 
 
 def button_label(text: str) -> str:
@@ -110,7 +117,8 @@ def answer_keyboard(
     if answer.status != "answered":
         for suggestion in answer.suggestions[:MAX_SUGGESTIONS]:
             data = encode([ASK, suggestion], store)
-            rows.append([InlineKeyboardButton(button_label(suggestion), callback_data=data)])
+            if data is not None:
+                rows.append([InlineKeyboardButton(button_label(suggestion), callback_data=data)])
     if pages > 1 and answer_key is not None:
         rows.append(page_row(answer_key, page, pages))
     if log_id is not None:
@@ -142,10 +150,10 @@ def choices_keyboard(command: str, options: Sequence[Option], store: Store) -> I
     rows: list[list[InlineKeyboardButton]] = []
     row_is_short = False
     for option in options[:MAX_CHOICES]:
-        button = InlineKeyboardButton(
-            button_label(option.label),
-            callback_data=encode([COMMAND, command, option.value], store),
-        )
+        data = encode([COMMAND, command, option.value], store)
+        if data is None:
+            continue
+        button = InlineKeyboardButton(button_label(option.label), callback_data=data)
         short = len(option.label) <= SHORT_LABEL
         if short and row_is_short and len(rows[-1]) < SHORT_PER_ROW:
             rows[-1].append(button)

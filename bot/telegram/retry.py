@@ -33,6 +33,8 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter
 
+from bot.telegram.ordering import released_slot
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[..., Coroutine[Any, Any, Any]]
@@ -92,7 +94,8 @@ class ChatPacer:
         if delay > 0:
             self.waits += 1
             self.waited_s += delay
-            await asyncio.sleep(delay)
+            async with released_slot():  # other chats' updates must not wait for this one's
+                await asyncio.sleep(delay)
 
 
 class ResilientRateLimiter(AIORateLimiter):

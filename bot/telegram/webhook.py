@@ -15,6 +15,8 @@ from bot.errors import ConfigError
 from bot.settings import Settings
 
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+MIN_SECRET_LENGTH = 16
+EXAMPLE_PLACEHOLDER = "replace-with"  # the example env file's values all start like this
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -25,6 +27,16 @@ def webhook_secret(settings: Settings) -> str:
     secret = settings.webhook_secret.get_secret_value()
     if not SECRET_PATTERN.match(secret):
         raise ConfigError("WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (1-256 characters)")
+    if secret.lower().startswith(EXAMPLE_PLACEHOLDER):
+        raise ConfigError(
+            "WEBHOOK_SECRET is still the example's placeholder; set a random one, e.g. "
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
+        )
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"WEBHOOK_SECRET is too short ({len(secret)} characters); use at least "
+            f"{MIN_SECRET_LENGTH} random ones"
+        )
     return secret
 
 

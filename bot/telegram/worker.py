@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_PATH = "/telegram"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a few KB; refuse anything absurd before parsing
+BODY_READ_TIMEOUT_S = 10.0  # a client that trickles its body is cut off (408) after this long
+MAX_UPDATE_ID = 2**31 - 1  # what the INTEGER update_id columns hold; Telegram counts far lower
 SHUTDOWN_TIMEOUT_S = 30.0  # on SIGTERM, updates in flight get this long to finish
 RETRY_AFTER_S = 1
 # Database errors a redelivery can fix: the server was unreachable or restarted for a moment.
@@ -189,14 +191,32 @@ async def post_update(request: web.Request) -> web.Response:
         worker.stats.refused += 1
         return web.json_response({"ok": False, "error": "forbidden"}, status=403)
     try:
-        data = json.loads(await request.read())
-        update = Update.de_json(data, worker.application.bot)
-        if update is None or not isinstance(update.update_id, int):
-            raise ValueError("no update_id")
-    except (ValueError, TypeError, KeyError, AttributeError):
+        body = await asyncio.wait_for(request.read(), BODY_READ_TIMEOUT_S)
+    except TimeoutError:
+        worker.stats.refused += 1
+        return web.json_response({"ok": False, "error": "body too slow"}, status=408)
+    update = parse_update(body, worker.application)
+    if update is None:
         worker.stats.refused += 1
         return web.json_response({"ok": False, "error": "not an update"}, status=400)
     return await worker.handle(update)
+
+
+def parse_update(body: bytes, application: Application) -> Update | None:
+    """The update in a webhook body, or None for anything that is not one (answered 400 once,
+    so Telegram does not redeliver it forever): not JSON, nested too deep to parse, no update_id,
+    an update_id no database column holds."""
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            return None
+        update_id = data.get("update_id")
+        if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
+            return None
+        update = Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+    return update
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,4 +1,8 @@
-"""Facts: every figure of the prose, highlights and descriptive table cells, with its sentence.
+"""Facts: every figure of the prose, the highlight boxes and the table cells, attributed.
+
+Each figure gets what it counts, whose it is, what it is (meaning), its period or cut-off and
+the clause that states it (knowledge.text.clauses); every clause of the prose is kept too
+(ParsedReport.clauses), so a reader can search them. Cue words are data (fact_roles.yaml).
 
 Paragraphs are rebuilt from the PDF lines (a line that starts in lower case continues the
 previous one, as do wrapped bold blocks), split into sentences, and every figure found by
@@ -18,15 +22,27 @@ import yaml
 
 from knowledge.curated import Curated
 from knowledge.ingest.sections import section_at
-from knowledge.model import FactRole, ParsedFact, ParsedSection, ParsedTable
-from knowledge.numbers import DATA_DIR, NumberMatch, find_numbers
+from knowledge.model import (
+    FactRole,
+    FactSource,
+    Meaning,
+    ParsedClause,
+    ParsedFact,
+    ParsedSection,
+    ParsedTable,
+)
+from knowledge.numbers import DATA_DIR, NumberMatch, find_numbers, unit_words
 from knowledge.text import (
+    Casing,
     bullet_text,
+    clauses,
     clean,
     fold,
     is_blank,
     is_bullet,
     is_table_line,
+    is_upper,
+    proper_names,
     sentences,
     starts_lower,
 )
@@ -49,6 +65,29 @@ class _Roles:
 def _roles(path: Path = DATA_DIR / "fact_roles.yaml") -> _Roles:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return _Roles(after=data["after"], before=data["before"])
+
+
+@dataclass(frozen=True)
+class _Meanings:
+    sentence: dict[str, list[str]]
+    after: dict[str, list[str]]
+    before: dict[str, list[str]]
+    part_of: list[str]
+    total: list[str]
+
+
+@lru_cache(maxsize=1)
+def _meanings(path: Path = DATA_DIR / "fact_roles.yaml") -> _Meanings:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))["meanings"]
+
+    def folded(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+        # a cue written with a trailing space must end a word: "fue de " is not "fue del"
+        return {k: [fold(c) + (" " if c.endswith(" ") else "") for c in v]
+                for k, v in groups.items()}
+
+    return _Meanings(sentence=folded(data["sentence"]), after=folded(data["after"]),
+                     before=folded(data["before"]), part_of=[fold(c) for c in data["part_of"]],
+                     total=[fold(c) for c in data["total"]])
 
 
 @dataclass
@@ -143,57 +182,347 @@ def _figures(text: str, excluded: list[tuple[int, int]]) -> list[NumberMatch]:
             if not any(s <= m.span[0] < e for s, e in excluded)]
 
 
-def _facts_of(text: str, excluded: list[tuple[int, int]], line_of, section_of, year: int,
-              context: str | None = None) -> list[ParsedFact]:
-    facts: list[ParsedFact] = []
-    for s_start, s_end in sentences(text):
-        sentence = text[s_start:s_end]
-        shifted = [(s - s_start, e - s_start) for s, e in excluded if s_start <= s < s_end]
+
+_YEAR_RE = re.compile(r"(?<![\d.,$])\b((?:19|20)\d{2})\b(?!\s*(?:%|[.,]\d))")
+
+
+def _cutoff(sentence: str, year: int) -> str | None:
+    m = _CUTOFF_RE.search(sentence)
+    if not m:
+        return None
+    return f"{int(m.group(1))} de {m.group(2).lower()} de {m.group(3) or year}"
+
+
+def _period(text: str) -> str | None:
+    """The year a text names for its figures ("META 2020", "vigencia 2020"): the last one."""
+    years = [m.group(1) for m in _YEAR_RE.finditer(text)
+             if not re.match(r"\s*-\s*(?:19|20)\d{2}", text[m.end():])
+             and not re.search(r"(?:19|20)\d{2}\s*-\s*$", text[:m.start()])]
+    return years[-1] if years else None
+
+
+def _excluded(curated: Curated | None, text: str) -> list[tuple[int, int]]:
+    return [(s, e) for s, e, _ in curated.excluded_spans(text)] if curated else []
+
+
+def _figures(text: str, excluded: list[tuple[int, int]]) -> list[NumberMatch]:
+    return [m for m in find_numbers(text)
+            if not any(s <= m.span[0] < e for s, e in excluded)]
+
+
+# ----------------------------------------------------------------------------- attribution
+
+
+def _last_cue(text: str, groups: dict[str, list[str]]) -> tuple[int, str] | None:
+    """(position, meaning) of the cue that starts last in a text (folded, word prefixes)."""
+    folded = fold(text) + " "
+    best: tuple[int, int, str] | None = None
+    for meaning, cues in groups.items():
+        for cue in cues:
+            for m in re.finditer(rf"(?<!\w){re.escape(cue)}", folded):
+                key = (m.start(), len(cue))
+                if best is None or key > best[:2]:
+                    best = (m.start(), len(cue), meaning)
+    return (best[0], best[2]) if best else None
+
+
+def _starts_with(text: str, cues: list[str]) -> bool:
+    """The text opens with a cue, with no punctuation before it ("90% DE LAS CUALES")."""
+    if not re.match(r"\s*\w", text):
+        return False
+    folded = fold(text[:80])
+    return any(re.match(rf"{re.escape(c)}\b", folded) for c in cues)
+
+
+def _contains(text: str, cues: list[str]) -> bool:
+    folded = fold(text)
+    return any(re.search(rf"(?<!\w){re.escape(c)}\b", folded) for c in cues)
+
+
+def _ends_with(text: str, cues: list[str]) -> bool:
+    folded = fold(text[-60:])
+    return any(re.search(rf"(?<!\w){re.escape(c)}$", folded) for c in cues)
+
+
+def _meaning(sentence: str, clause: tuple[int, int], start: int, end: int, prev_end: int,
+             prev: Meaning | None, unit: str | None, label: str = "") -> Meaning:
+    cues = _meanings()
+    found = _last_cue(label + " " + sentence[:start], cues.sentence)
+    if found:
+        return found[1]  # type: ignore[return-value]
+    after = fold(sentence[end:end + 40])
+    for meaning, words in cues.after.items():
+        if any(re.match(rf"\W*{re.escape(c)}\b", after) for c in words):
+            return meaning  # type: ignore[return-value]
+    window = sentence[max(prev_end, clause[0]):start]
+    found = _last_cue(window, cues.before) or _last_cue(
+        label + " " + sentence[clause[0]:start], cues.before)
+    if found:
+        return found[1]  # type: ignore[return-value]
+    if prev is not None and prev not in ("target", "other"):
+        return prev
+    if unit == "%":
+        return "share"
+    if unit in ("COP", "USD"):
+        return "amount"
+    if unit is not None and unit in unit_words():
+        return "count"
+    return "other"
+
+
+_BREAK = {"de", "del"}
+_CHAIN_RE = re.compile(r"\s+(?:de|del)\s+(?:(?:la|las|los|el)\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
+
+
+def _counted(sentence: str, m: NumberMatch, previous: ParsedFact | None) -> str | None:
+    """What a figure counts: its unit word and the "de ..." phrase after it."""
+    if m.unit is None:
+        return None
+    words = re.findall(r"[^\W\d_]+", m.raw)
+    unit_word = words[-1] if words and m.unit in unit_words() else None
+    if unit_word is None and m.unit not in ("%", "COP", "USD") and previous is not None \
+            and previous.unit == m.unit:
+        return previous.counted  # "46 EVENTOS, 16 organizados": the unit was shared
+    parts = [unit_word] if unit_word else []
+    if m.unit in ("COP", "USD") and not parts:
+        return None
+    pos = m.span[1]
+    for _ in range(2):
+        chain = _CHAIN_RE.match(sentence, pos)
+        if not chain or fold(chain.group(1)) in _BREAK:
+            break
+        if parts:
+            parts.append(sentence[pos:chain.end()].strip())
+        else:
+            parts.append(chain.group(1))
+        pos = chain.end()
+    text = " ".join(parts).strip()
+    return text or None
+
+
+class _Names:
+    """Proper names of clauses, minus figures' own words (currency codes, unit words)."""
+
+    def __init__(self, casing: Casing) -> None:
+        self.casing = casing
+        self.units = {fold(w) for w in unit_words()} | {"cop", "usd", "uds", "us", "mil", "mm"}
+
+    def of(self, text: str, figures: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        out = []
+        for s, e, name in proper_names(text, self.casing):
+            if any(s < fe and fs < e for fs, fe in figures):
+                continue
+            if all(fold(w) in self.units for w in name.split()):
+                continue
+            out.append((s, e, name))
+        return out
+
+
+def _subject(names: list[tuple[int, int, str]], at: int) -> str | None:
+    before = [n for s, _, n in names if s < at]
+    if before:
+        return before[-1]
+    return names[0][2] if names else None
+
+
+@dataclass
+class _Builder:
+    """Collects clauses and facts of one report, numbering them as they come."""
+
+    year: int
+    names: _Names
+    section_of: object
+    facts: list[ParsedFact] = field(default_factory=list)
+    clauses: list[ParsedClause] = field(default_factory=list)
+    sentence_count: int = 0
+
+    def text(self, text: str, excluded: list[tuple[int, int]], line_of, source: FactSource,
+             context: str | None = None, label: str = "", row_subject: str | None = None,
+             cell: dict | None = None) -> None:
+        for s_start, s_end in sentences(text):
+            self._sentence(text[s_start:s_end], s_start, excluded, line_of, source, context,
+                           label, row_subject, cell)
+
+    def _sentence(self, sentence: str, offset: int, excluded: list[tuple[int, int]], line_of,
+                  source: FactSource, context: str | None, label: str,
+                  row_subject: str | None, cell: dict | None) -> None:
+        sentence_id = self.sentence_count
+        self.sentence_count += 1
+        shifted = [(s - offset, e - offset) for s, e in excluded
+                   if offset <= s < offset + len(sentence)]
+        figures = _figures(sentence, shifted)
+        spans = [m.span for m in figures]
+        names = self.names.of(sentence, spans)
+        shown = f"{context}: {sentence}" if context else sentence
+        clause_ids: list[tuple[int, int, int]] = []
+        for c_start, c_end in clauses(sentence):
+            line = line_of(offset + c_start)
+            c_names = [n for n in names if c_start <= n[0] < c_end]
+            c_text = sentence[c_start:c_end]
+            if context:
+                c_text = f"{context}: {c_text}"
+            clause = ParsedClause(
+                index=len(self.clauses), section=self.section_of(line), line=line + 1,
+                line_end=line_of(offset + max(c_start, c_end - 1)) + 1, text=c_text.strip(),
+                source=source, subject=_subject(c_names, c_end) or row_subject,
+                entities=[n for _, _, n in c_names], sentence=sentence_id)
+            self.clauses.append(clause)
+            clause_ids.append((c_start, c_end, clause.index))
+        cues = _meanings()
         prev_end, prev_role = 0, None
-        for m in _figures(sentence, shifted):
-            line = line_of(s_start + m.span[0])
-            shown = f"{context}: {sentence}" if context else sentence
-            facts.append(ParsedFact(
-                section=section_of(line), line=line + 1, raw=m.raw, value=m.value, unit=m.unit,
-                scale=m.scale, sentence=shown.strip(),
-                role=_role(sentence, m.span[0], m.span[1], prev_end, prev_role, m.unit),
-                cutoff=_cutoff(sentence, year)))
-            prev_end, prev_role = m.span[1], facts[-1].role
-    return facts
+        previous: ParsedFact | None = None
+        cutoff = _cutoff(sentence, self.year)
+        period = _period(label + " " + sentence)
+        for m in figures:
+            start, end = m.span
+            c_start, c_end, c_index = next(
+                (c for c in clause_ids if c[0] <= start < c[1]), clause_ids[-1])
+            line = line_of(offset + start)
+            c_names = [n for n in names if c_start <= n[0] < c_end]
+            same_clause = previous is not None and previous.clause_index == c_index
+            meaning = _meaning(sentence, (c_start, c_end), start, end,
+                               prev_end if same_clause else c_start,
+                               previous.meaning if same_clause and previous else None, m.unit,
+                               label)
+            part_of = None
+            if previous is not None and (
+                    (same_clause and _contains(sentence[prev_end:start], cues.part_of))
+                    or _starts_with(sentence[end:], cues.part_of)):
+                part_of = previous.index
+            fact = ParsedFact(
+                section=self.section_of(line), line=line + 1, raw=m.raw, value=m.value,
+                unit=m.unit, scale=m.scale, sentence=shown.strip(),
+                role=_role(sentence, start, end, prev_end, prev_role, m.unit),
+                cutoff=cutoff, index=len(self.facts), source=source, meaning=meaning,
+                counted=_counted(sentence, m, previous),
+                subject=_subject(c_names, start) or row_subject, period=period,
+                total=_ends_with(sentence[max(prev_end, c_start):start], cues.total),
+                part_of=part_of, clause=self.clauses[c_index].text,
+                clause_line=self.clauses[c_index].line, clause_index=c_index,
+                **(cell or {}))
+            self.facts.append(fact)
+            prev_end, prev_role, previous = end, fact.role, fact
 
 
-def prose_facts(lines: list[str], first: int, skip: set[int], sections: list[ParsedSection],
-                curated: Curated | None, year: int) -> list[ParsedFact]:
+def _box_label(paragraphs: list[_Paragraph], k: int) -> str:
+    """The capitalised labels above a box's description ("DATOS 2020", "ROI", "INDICADOR")."""
+    labels: list[str] = []
+    j = k - 1
+    while j >= 0 and len(labels) < 3:
+        text = paragraphs[j].text
+        if not (is_upper(text) and len(text.split()) <= 8) or re.search(r"\d[\d.,]*\s", text):
+            break
+        labels.insert(0, text)
+        j -= 1
+    return " ".join(labels)
+
+
+def _section_of(sections: list[ParsedSection]):
     def section_of(line: int) -> str:
         s = section_at(sections, line + 1)
         return s.number if s else "0"
+    return section_of
 
-    facts: list[ParsedFact] = []
-    previous: _Paragraph | None = None
-    for para in _paragraphs(lines, first, skip):
+
+def _prose(builder: _Builder, lines: list[str], first: int, skip: set[int],
+           curated: Curated | None) -> None:
+    paragraphs = _paragraphs(lines, first, skip)
+    for k, para in enumerate(paragraphs):
         excluded: list[tuple[int, int]] = []
         for line, start in zip(para.lines, para.starts, strict=True):
             piece = bullet_text(lines[line]) if is_bullet(lines[line]) else clean(lines[line])
             excluded += [(start + s, start + e) for s, e in _excluded(curated, piece)]
         standalone = len(para.text.split()) <= 6 and re.match(r"\$?\d", para.text) is not None
-        context = previous.text if standalone and previous is not None else None
-        facts += _facts_of(para.text, excluded, para.line_at, section_of, year, context)
-        previous = para
-    return facts
+        context = label = None
+        if standalone and k > 0:
+            context = paragraphs[k - 1].text
+            label = _box_label(paragraphs, k - 1)
+        source: FactSource = "highlight" if standalone or is_upper(para.text) else "prose"
+        builder.text(para.text, excluded, para.line_at, source, context, label or "",
+                     row_subject=context if standalone else None)
 
 
-def table_facts(tables: list[ParsedTable], curated: Curated | None,
-                year: int) -> list[ParsedFact]:
-    """Figures inside descriptive cells ("Tiene una capacidad ... de 22.188,74 m ².")."""
-    facts: list[ParsedFact] = []
+def _row_quote(table: ParsedTable, cells: list[str]) -> str:
+    parts = []
+    for name, text in zip(table.header, cells, strict=False):
+        if text:
+            parts.append(f"{name}: {text}" if name.strip() else text)
+    return " · ".join(parts)
+
+
+def _cells(builder: _Builder, tables: list[ParsedTable], curated: Curated | None) -> None:
+    """Each figure cell is a fact; figures inside descriptive cells are read like prose."""
     for table in tables:
-        for row in table.rows:
-            name = next((c.raw for c in row.cells if c.raw), "")
+        columns = {c.index: c for c in table.columns}
+        for r, row in enumerate(table.rows):
+            texts = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.raw)).strip()
+                     for c in row.cells]
+            quote = _row_quote(table, texts)
+            label = table.row_label(row) or next((t for t in texts if t), "")
             for k, cell in enumerate(row.cells):
-                if cell.value is not None or not re.search(r"\d", cell.raw):
+                column = columns.get(k)
+                where = {"table_key": table.key, "row_index": r, "col_index": k,
+                         "header": table.header[k] if k < len(table.header) else None}
+                if cell.value is not None:
+                    header = table.header[k] if k < len(table.header) else ""
+                    builder.facts.append(ParsedFact(
+                        section=table.section, line=row.line, raw=cell.raw, value=cell.value,
+                        unit=cell.unit, scale=cell.scale, sentence=quote,
+                        role=_old_role(column.meaning if column else "other"),
+                        cutoff=column.cutoff if column else None, index=len(builder.facts),
+                        source="cell", meaning=column.meaning if column else "other",
+                        counted=header or None, subject=label or None,
+                        period=column.period if column else None, total=row.total,
+                        clause=quote, clause_line=row.line, **where))
                     continue
-                text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell.raw)).strip()
-                context = name if k > 0 and name != cell.raw else None
-                facts += _facts_of(text, _excluded(curated, text), lambda _o, r=row: r.line - 1,
-                                   lambda _line, t=table: t.section, year, context)
+                if not re.search(r"\d", cell.raw):
+                    continue
+                context = label if k > 0 and label != texts[k] else None
+                builder.text(texts[k], _excluded(curated, texts[k]),
+                             lambda _o, line=row.line: line - 1, "cell", context,
+                             row_subject=label or None, cell=where)
+
+
+_OLD_ROLES: dict[str, FactRole] = {
+    "target": "target", "result": "result", "budgeted": "budget", "final_budget": "budget",
+    "executed": "execution", "collected": "execution", "count": "count",
+}
+
+
+def _old_role(meaning: str) -> FactRole:
+    return _OLD_ROLES.get(meaning, "other")
+
+
+def _echo_meanings(facts: list[ParsedFact]) -> None:
+    """A box figure with no cue of its own repeats a figure of the text: it means the same."""
+    specific = {}
+    for f in facts:
+        if f.source == "prose" and f.meaning not in ("amount", "count", "other", "share"):
+            specific.setdefault((f.section.split(".")[0], f.value, f.unit, f.scale), f.meaning)
+    for f in facts:
+        if f.source == "highlight" and f.meaning in ("amount", "count", "other"):
+            f.meaning = specific.get((f.section.split(".")[0], f.value, f.unit, f.scale),
+                                     f.meaning)
+
+
+def extract_facts(lines: list[str], first: int, skip: set[int], sections: list[ParsedSection],
+                  tables: list[ParsedTable], curated: Curated | None,
+                  year: int) -> tuple[list[ParsedFact], list[ParsedClause]]:
+    """Every figure of the prose, highlights and tables (in line order) and every clause."""
+    builder = _Builder(year=year, names=_Names(Casing(lines)), section_of=_section_of(sections))
+    _prose(builder, lines, first, skip, curated)
+    _cells(builder, tables, curated)
+    facts = sorted(builder.facts, key=lambda f: (f.line, f.col_index or 0))
+    renumber = {f.index: k for k, f in enumerate(facts)}
+    for k, f in enumerate(facts):
+        f.index = k
+        f.part_of = renumber.get(f.part_of) if f.part_of is not None else None
+    _echo_meanings(facts)
+    return facts, builder.clauses
+
+
+def prose_facts(lines: list[str], first: int, skip: set[int], sections: list[ParsedSection],
+                curated: Curated | None, year: int) -> list[ParsedFact]:
+    """The figures of the prose and highlights only (the first ingest's view)."""
+    facts, _ = extract_facts(lines, first, skip, sections, [], curated, year)
     return facts

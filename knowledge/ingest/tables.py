@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from knowledge.curated import Curated, TableSpec
 from knowledge.ingest.sections import _SECTION_RE, section_at
+from knowledge.ingest.table_roles import classify
 from knowledge.model import ParsedCell, ParsedRow, ParsedSection, ParsedTable
 from knowledge.numbers import parse_number, unit_from_words
 from knowledge.text import clean, fold, is_blank, is_table_line, is_upper
@@ -75,22 +76,47 @@ def _cell(raw: str) -> ParsedCell:
                       qualifier=n.qualifier)
 
 
-def _fill_units(table: ParsedTable, spec: TableSpec | None) -> None:
-    """Numbers whose cell does not name a unit take it from the row's unit column or the spec."""
+def _fill_units(table: ParsedTable) -> None:
+    """Numbers whose cell does not name a unit take it from the row's unit column."""
     unit_col = next((k for k, h in enumerate(table.header) if fold(h).startswith("unidad")), None)
-    column_units = {fold(h): u for h, u in (spec.column_units if spec else {}).items()}
+    if unit_col is None:
+        return
     for row in table.rows:
-        row_unit = row_scale = None
-        if unit_col is not None and unit_col < len(row.cells):
-            row_unit, row_scale = unit_from_words(row.cells[unit_col].raw)
+        if unit_col >= len(row.cells):
+            continue
+        row_unit, row_scale = unit_from_words(row.cells[unit_col].raw)
+        if row_unit is None:
+            continue
         for k, cell in enumerate(row.cells):
-            if cell.value is None or cell.unit is not None:
-                continue
-            header = fold(table.header[k]) if k < len(table.header) else ""
-            if row_unit is not None and k != unit_col:
+            if cell.value is not None and cell.unit is None and k != unit_col:
                 cell.unit, cell.scale = row_unit, cell.scale or row_scale
-            elif header in column_units:
-                cell.unit = column_units[header]
+
+
+def _heading(lines: list[str], block: _Block, section: ParsedSection | None) -> str:
+    """The nearest heading above a table inside its section: a short line in capitals (its
+    section number dropped), else the section's title."""
+    stop = section.line_start - 1 if section else 0
+    for i in range(block.start - 1, stop - 1, -1):
+        if is_blank(lines[i]) or is_table_line(lines[i]):
+            continue
+        text = clean(lines[i])
+        m = _SECTION_RE.match(text)
+        if m:
+            text = (m.group(2) or "").strip()
+        if text and is_upper(text) and len(text) < 90 and not text.endswith("."):
+            return text
+    return section.title if section else ""
+
+
+def _lead(lines: list[str], block: _Block) -> str | None:
+    """The sentence right above a table that announces it ("Contratos suscritos ...:")."""
+    i = block.start - 1
+    while i >= 0 and is_blank(lines[i]):
+        i -= 1
+    if i < 0 or is_table_line(lines[i]):
+        return None
+    text = clean(lines[i])
+    return text[:-1].strip() if text.endswith(":") and len(text) < 160 else None
 
 
 def _slug(text: str) -> str:
@@ -154,18 +180,21 @@ def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection
                                           cells=[_cell(c) for c in padded]))
             table = ParsedTable(key="", section=number, title=caption or "", header=header,
                                 rows=rows, line_start=block.start + 1, line_end=parts[-1].end + 1)
+        table.heading = _heading(lines, block, section)
+        lead = _lead(lines, block)
         spec = _assign_key(table, caption, specs, used)
         if spec is not None:
             table.key, table.title = spec.key, spec.title
         else:
-            table.title = table.title or (section.title if section else "")
+            table.title = table.title or lead or table.heading
             base = f"{number}-{_slug(table.title) or 'tabla'}"
             key, n = base, 2
             while key in used:
                 key, n = f"{base}-{n}", n + 1
             table.key = key
             used.add(key)
-        _fill_units(table, spec)
+        _fill_units(table)
+        classify(table, [t for t in (table.heading, caption, lead) if t])
         tables.append(table)
         k += 1
     return tables

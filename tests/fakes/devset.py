@@ -17,7 +17,7 @@ import yaml
 from bot.engine.answer import Answer
 from bot.engine.normalize import fold
 
-DEV_SET = Path(__file__).resolve().parents[1] / "dev_questions.yaml"
+DEV_SET = Path(__file__).resolve().parents[1] / "question_sets" / "dev.yaml"
 _NUMERIC_EXPECT = re.compile(
     r"^\s*(?:usd|cop)?\s*\$?\s*(\d[\d.,]*)\s*(?:%|mil|millones|billones|mm)?\s*$", re.IGNORECASE
 )

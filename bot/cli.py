@@ -247,9 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question", nargs="*", help="the question; - answers each line of stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for /grafico and /csv files (default: .)"
+    )
     ask.set_defaults(handler=cmd_ask)
 
     chat = commands.add_parser("chat", help="chat in the terminal")
+    chat.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for /grafico and /csv files (default: .)"
+    )
     chat.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
@@ -296,8 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging() -> None:
+    from bot import logging_setup
     from bot.settings import get_settings
 
+    logging_setup.enable_faulthandler()
+    logging_setup.protect_settings(get_settings())  # every secret, every command, every level
     level_name = get_settings().log_level.upper()
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):

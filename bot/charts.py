@@ -22,7 +22,7 @@ import re
 import textwrap
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -204,6 +204,9 @@ def draw_chart(
 ) -> Chart | None:
     """Draw the chart an option value names; None when this report has no such chart."""
     lang = "en" if lang == "en" else "es"
+    key = (report.source_sha256, report.report_id, value, lang)
+    if not keep_figure and key in _CACHE:
+        return replace(_CACHE[key])
     with _DRAW_LOCK, matplotlib.rc_context(_RC):
         chart = _build(report, value, lang)
         if chart is None:
@@ -212,7 +215,16 @@ def draw_chart(
         chart.png = _to_png(chart.figure)
         if not keep_figure:
             chart.figure = None
-    return chart
+            _CACHE[key] = chart
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+    return replace(chart)
+
+
+# A report's charts never change until it is re-ingested (another digest): drawing one takes
+# about a second, so the last few are kept (a few hundred KiB each).
+_CACHE: dict[tuple[str, str, str, str], Chart] = {}
+_CACHE_SIZE = 24
 
 
 def _build(report: ParsedReport, value: str, lang: str) -> Chart | None:

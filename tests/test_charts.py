@@ -378,3 +378,17 @@ def test_chart_command_in_english_answers_in_english(answer_engine: Engine) -> N
     assert result.answer.text.startswith("Eventos por mes") and "⚠ Nota:" in result.answer.text
     result = run_command(answer_engine, "grafico", "ingresos")
     assert result.answer.text.startswith("Ejecución presupuestal de ingresos")
+
+
+def test_a_drawn_chart_is_kept_for_the_same_report_and_language(
+    parsed_report: ParsedReport,
+) -> None:
+    first = charts.draw_chart(parsed_report, "eventos", "es")
+    again = charts.draw_chart(parsed_report, "eventos", "es")
+    english = charts.draw_chart(parsed_report, "eventos", "en")
+    assert first is not None and again is not None and english is not None
+    assert again is not first and again.png == first.png and english.png != first.png
+    other = parsed_report.model_copy(update={"source_sha256": "another-text"})
+    redrawn = charts.draw_chart(other, "eventos", "es")
+    assert redrawn is not None and redrawn.png == first.png  # same content, drawn again
+    assert len(charts._CACHE) <= charts._CACHE_SIZE

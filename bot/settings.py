@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     report_path: Path = DEFAULT_REPORT_PATH
     report_id: str = "aci-medellin-2020"
     questions_per_minute: int = Field(default=20, ge=1)
+    # Presses that only rate an answer or turn a page (a press that asks counts as a question).
+    button_presses_per_minute: int = Field(default=40, ge=1)
+    inline_queries_per_minute: int = Field(default=60, ge=1)  # clients send one per keystroke
     rate_limiter_enabled: bool = True
     bot_api_retries: int = Field(default=3, ge=0, le=10)
     bot_api_timeout: float = Field(default=20.0, gt=0, le=300)

@@ -81,7 +81,7 @@ def test_attributed_report_round_trips(engine) -> None:
 def test_upgrade_from_the_previous_head_keeps_stored_knowledge(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        upgrade(engine, "0001")
+        upgrade(engine, "0002")
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO report (id, title, year, source_sha256, source_name, "

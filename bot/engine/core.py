@@ -15,7 +15,9 @@ from bot.engine import queries
 from bot.engine.answer import Answer
 from bot.engine.catalog import IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
+from bot.engine.coverage import strip_discourse
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
+from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import detect_language, fold, is_meaningless
 from bot.engine.retrieval import query_terms, search
@@ -69,7 +71,7 @@ class Engine:
         context = context or ConversationContext()
         question = (question or "").replace("\x00", " ")
         truncated = len(question) > MAX_QUESTION_CHARS
-        question = question[:MAX_QUESTION_CHARS]
+        question = strip_discourse(question[:MAX_QUESTION_CHARS])
         lang = detect_language(question)
         effective = question
         anchor: float | None = None
@@ -200,6 +202,8 @@ class Engine:
         answer.lang = "en" if lang == "en" else "es"
         if request is not None:
             answer.report_id = request.report_id
+            if answer.status == "answered":
+                answer = gate_answer(answer, request, self.synonyms)
             if answer.status == "answered":
                 queries.attach_discrepancies(answer, request, self)
         if answer.status != "answered" and not answer.suggestions:

@@ -394,6 +394,36 @@ class ReportIndex:
     def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray:
         return np.array([p.kind in kinds for p in self.passages])
 
+    def passages_at(self, line: int | None) -> list[Passage]:
+        """The passages that start on a report line (a sentence, a row, an item)."""
+        if line is None:
+            return []
+        by_line = self.__dict__.get("_by_line")
+        if by_line is None:
+            by_line = defaultdict(list)
+            for passage in self.passages:
+                by_line[passage.line].append(passage)
+            self.__dict__["_by_line"] = by_line
+        return by_line.get(line, [])
+
+    def folded_text(self) -> str:
+        """The whole report folded, words separated by single spaces (for phrase look-ups)."""
+        text = self.__dict__.get("_folded_text")
+        if text is None:
+            text = " " + fold(" ".join(self.report.lines)) + " "
+            self.__dict__["_folded_text"] = text
+        return text
+
+    def preceding(self, passage: Passage) -> Passage | None:
+        """The passage just before this one, when it is of the same kind, in the same section
+        and at most one blank line above (the same paragraph or the one before)."""
+        if passage.id == 0:
+            return None
+        earlier = self.passages[passage.id - 1]
+        if earlier.kind != passage.kind or earlier.section != passage.section:
+            return None
+        return earlier if passage.line - earlier.line <= 2 else None
+
     def term_idf(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)
 

@@ -408,7 +408,9 @@ def detect_language(text: str) -> str:
     words = tokens(text)
     english = sum(1 for w in words if w in _ENGLISH_MARKERS)
     spanish = sum(1 for w in words if w in _SPANISH_MARKERS)
-    if any(ch in text for ch in "¿¡ñáéíóú"):
+    # Accents and ñ inside a name ("Medellín") say nothing of the language it is asked in.
+    lowercase_words = " ".join(w for w in text.split() if not w[:1].isupper())
+    if any(ch in text for ch in "¿¡") or any(ch in lowercase_words for ch in "ñáéíóú"):
         spanish += 2
     return "en" if english > spanish and english >= 2 else "es"
 

@@ -23,6 +23,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I don't know: the report does not give that, or I could not tell which part of "
         "the report the question is about.",
     },
+    "not_covered": {
+        "es": "No lo sé: el informe no dice nada de {missing} en lo que trae sobre esto.",
+        "en": "I don't know: the report says nothing about {missing} in what it says on this.",
+    },
+    "no_figure": {
+        "es": "No lo sé: el informe no da esa cifra en lo que trae sobre esto.",
+        "en": "I don't know: the report gives no such figure in what it says on this.",
+    },
+    "closest": {
+        "es": "Lo más cercano que sí dice: {closest}",
+        "en": "The closest it does say: {closest}",
+    },
+    "missing_terms": {
+        "es": "Sin evidencia en el informe para: {missing}",
+        "en": "No evidence in the report for: {missing}",
+    },
     "not_found_measure": {
         "es": "No lo sé: el informe habla de «{topic}», pero no da {measure}.",
         "en": "I don't know: the report mentions “{topic}” but does not give {measure}.",

@@ -38,7 +38,7 @@ from bot.errors import IngestError
 from bot.telegram.access import is_admin
 from bot.telegram.handlers import user_lang
 from bot.telegram.services import Services, get_services
-from db.models import ChatState, QueryLog, RateLimitHit, utcnow
+from db.models import ChatState, QueryLog, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -281,12 +281,12 @@ def render_pending(pending: list[Pending]) -> str:
 
 
 def forget_user(db: DbEngine, user_hash: str, chat_hash: str | None = None) -> int:
-    """Delete a user's query-log rows and rate-limit hits (and one chat's state); returns how
-    many questions were deleted."""
-    log_table, hit_table = QueryLog.__table__, RateLimitHit.__table__
+    """Delete a user's query-log rows (and one chat's state); returns how many questions were
+    deleted. The rate-limit hits stay: forgetting must not reset the question limit (they hold
+    no question and expire within the hour anyway)."""
+    log_table = QueryLog.__table__
     with db.begin() as conn:
         deleted = conn.execute(delete(log_table).where(log_table.c.user_hash == user_hash))
-        conn.execute(delete(hit_table).where(hit_table.c.user_hash == user_hash))
         if chat_hash is not None:
             chat_table = ChatState.__table__
             conn.execute(delete(chat_table).where(chat_table.c.chat_key == chat_hash))

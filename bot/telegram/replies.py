@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from time import perf_counter
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
@@ -48,7 +49,7 @@ def answer_question(
 ) -> Outgoing:
     """A free-text question (or a pressed suggestion): asked with the chat's context."""
     chat_hash = state.chat_key(chat_id, services.hash_key)
-    snapshot = state.load_chat_state(services.db, chat_hash)
+    snapshot = _load(services, chat_hash)
     started = perf_counter()
     reply = services.engine.ask(text, snapshot.context)
     latency_ms = (perf_counter() - started) * 1000
@@ -67,7 +68,7 @@ def answer_command(
     lang: str | None = None,
 ) -> Outgoing:
     chat_hash = state.chat_key(chat_id, services.hash_key)
-    snapshot = state.load_chat_state(services.db, chat_hash)
+    snapshot = _load(services, chat_hash)
     lang = lang or command_lang(name)
     started = perf_counter()
     result = run_command(
@@ -107,7 +108,7 @@ def present(services: Services, answer: Answer, *, log_id: int | None, page: int
     store = _store(services)
     if len(pages) > 1:
         payload = {"answer": answer.model_dump(mode="json"), "log_id": log_id}
-        answer_key = state.put_callback(services.db, payload)
+        answer_key = store(payload)  # None when the store failed: no ◀ ▶, the first page
     markup = keyboards.answer_keyboard(
         answer, store, log_id=log_id, answer_key=answer_key, page=page, pages=len(pages)
     )
@@ -116,7 +117,11 @@ def present(services: Services, answer: Answer, *, log_id: int | None, page: int
 
 def answer_page(services: Services, answer_key: str, page: int) -> Outgoing | None:
     """Page `page` of a stored long answer; None when the key has expired."""
-    payload = state.get_callback(services.db, answer_key)
+    try:
+        payload = state.get_callback(services.db, answer_key)
+    except SQLAlchemyError:
+        log.warning("could not read a stored answer for a page turn; answering it as expired")
+        return None
     if payload is None or "answer" not in payload:
         return None
     answer = Answer.model_validate(payload["answer"])
@@ -124,7 +129,12 @@ def answer_page(services: Services, answer_key: str, page: int) -> Outgoing | No
 
 
 def resolve_button(services: Services, data: str) -> list[str] | None:
-    return keyboards.decode(data, lambda key: state.get_callback(services.db, key))
+    """The button's fields; None (answered "expired") when unknown or the store fails."""
+    try:
+        return keyboards.decode(data, lambda key: state.get_callback(services.db, key))
+    except SQLAlchemyError:
+        log.warning("could not read a button's key from the store; answering it as expired")
+        return None
 
 
 def record_feedback(services: Services, log_id: int, value: int, user_id: int | None) -> bool:
@@ -185,7 +195,25 @@ def _result_id(query: str, index: int) -> str:
 
 
 def _store(services: Services) -> keyboards.Store:
-    return lambda payload: state.put_callback(services.db, payload)
+    """Saves a button's payload; a store failure costs that button only (None)."""
+
+    def store(payload: dict[str, Any]) -> str | None:
+        try:
+            return state.put_callback(services.db, payload)
+        except SQLAlchemyError:
+            log.warning("could not store a button's key; sending the answer without it")
+            return None
+
+    return store
+
+
+def _load(services: Services, chat_hash: str) -> state.ChatSnapshot:
+    """The chat's context; a store failure costs the context only (the question stands alone)."""
+    try:
+        return state.load_chat_state(services.db, chat_hash)
+    except SQLAlchemyError:
+        log.warning("could not read the chat state; answering without the conversation context")
+        return state.ChatSnapshot(ConversationContext(), None)
 
 
 def _log(

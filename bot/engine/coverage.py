@@ -1,0 +1,313 @@
+"""Does the evidence behind an answer cover the question? Salient terms and their coverage.
+
+A question's salient terms are its words left after stop words, question words, discourse
+(`knowledge/data/discourse.yaml`) and the report's background words (those most passages share:
+the organisation, its city, the report's year). An answer may state a figure only when the
+evidence it rests on (its quoted clauses or rows, their headings, section and table titles)
+covers every salient term: the term itself, a typo or inflection of it, its lemma, a general
+synonym or its translation. A salient term the evidence lacks means the figure is about something
+else ("¿cuántos empleos creará Team International?" answered with the report-wide 1.780 empleos),
+and the answer becomes `not_found`, naming what is missing and keeping the closest thing the
+report does say.
+
+Verb forms (by their lemma, general Spanish morphology) and English words the report's language
+data cannot translate are not salient: they tell how something is asked, rarely what about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import simplemma
+import yaml
+from rapidfuzz import fuzz
+
+from bot.engine.index import ReportIndex
+from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
+# A word in at least this share of passages is what the whole report is about (its organisation,
+# city, year): it covers nothing in particular and is never missing.
+BACKGROUND_SHARE = 0.04
+# Typos and close inflections count as the word; a loose prefix match does not.
+EXPANSION_SIMILARITY = 0.74
+# Cognates and long compounds: "tecnologia" ~ "technology" is not enough, "ciudadelas" is.
+FUZZY_COVER = 88
+_VERB_ENDINGS = ("ar", "er", "ir")
+
+
+# A word in at most this many passages is specific (a name, a place, a qualifier): evidence
+# without it is about something else. Commoner words are the report's general vocabulary, often
+# paraphrased, and only steer the ranking.
+SPECIFIC_PASSAGES = 8
+
+
+@dataclass(frozen=True)
+class Term:
+    stem: str  # as the index stores words
+    word: str  # as the user wrote it (folded), for the reply
+    alternatives: tuple[str, ...] = ()  # synonyms and translations, as index stems
+
+
+@lru_cache(maxsize=1)
+def _discourse() -> tuple[re.Pattern[str], frozenset[str], frozenset[str]]:
+    data = yaml.safe_load((DATA_DIR / "discourse.yaml").read_text(encoding="utf-8"))
+    phrases = {fold(p) for lang in data["phrases"].values() for p in lang if fold(p)}
+    ordered = sorted(phrases, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)")
+    words = frozenset(w for p in phrases for w in p.split())
+    form = frozenset(fold(w) for lang in data["form"].values() for w in lang)
+    continuation = sorted(
+        {fold(p) for lang in data["continuation"].values() for p in lang}, key=len, reverse=True
+    )
+    _CONTINUATION.append(re.compile(r"^(?:" + "|".join(map(re.escape, continuation)) + r")\b"))
+    quantity = sorted({fold(p) for lang in data["quantity"].values() for p in lang}, key=len)
+    _QUANTITY.append(re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, quantity)) + r")(?!\w)"))
+    return pattern, words, form
+
+
+def strip_discourse(question: str) -> str:
+    """The question without greetings, thanks, politeness or urgency (folded comparison).
+
+    Works on the folded text and keeps the original characters of what is left, so accents
+    and the ¿? of the question survive."""
+    pattern = _discourse()[0]
+    folded_chars, mapping = _fold_with_positions(question)
+    spans = [(m.start(), m.end()) for m in pattern.finditer(folded_chars)]
+    if not spans:
+        return question
+    keep = [True] * len(question)
+    for start, end in spans:
+        for position in mapping[start:end]:
+            keep[position] = False
+    left = "".join(ch for ch, k in zip(question, keep, strict=True) if k)
+    left = re.sub(r"\s+", " ", left).strip(" ,.;:!¡-")
+    # Nothing but discourse ("hola", "gracias") stays as it was: the greeting is the message.
+    return left if any(ch.isalnum() for ch in left) else question
+
+
+def _fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """Lowercased, accent-free characters of the text, each with its position in the original."""
+    out: list[str] = []
+    mapping: list[int] = []
+    for position, ch in enumerate(text):
+        for part in fold_char(ch):
+            out.append(part)
+            mapping.append(position)
+    return "".join(out), mapping
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    if ch.isalnum():
+        folded = fold(ch)
+        return folded if folded else ch.lower()
+    return " " if ch.isspace() or ch in "¿?¡!,.;:()\"'«»" else ch
+
+
+def is_discourse_word(word: str) -> bool:
+    return word in _discourse()[1]
+
+
+def is_form_word(word: str) -> bool:
+    return word in _discourse()[2]
+
+
+_QUANTITY: list[re.Pattern[str]] = []
+_CONTINUATION: list[re.Pattern[str]] = []
+
+
+def continues_previous(sentence: str) -> bool:
+    """Does the sentence open by pointing back ("Esta compañía…", "Además…")?"""
+    _discourse()
+    return bool(_CONTINUATION[0].search(fold(sentence)))
+
+
+def asks_quantity(question: str) -> bool:
+    """Does the question ask how many or how much (a figure must answer it)?"""
+    _discourse()
+    return bool(_QUANTITY[0].search(fold(question)))
+
+
+_COMPARISON_BEFORE = re.compile(
+    r"\b(?:mas|menos|mayor|menor|encima|debajo|over|under|above|below|least|most|than|"
+    r"superior|inferior|hasta|desde|entre|between|and|y|de)\s*(?:a|de|que|than|of)?\s*$"
+)
+_NUMBER = re.compile(r"\d[\d.,]*")
+
+
+def cited_numbers(question: str, years: set[int]) -> list[str]:
+    """Numbers the question cites as part of what it is about ("comuna 13", "los 46 eventos"):
+    not a year it names, not a threshold of a comparison ("más de 100")."""
+    folded = fold(question)
+    out = []
+    for match in _NUMBER.finditer(folded):
+        raw = match.group().rstrip(".,")
+        digits = raw.replace(".", "").replace(",", "")
+        if not digits.isdigit() or (len(digits) == 4 and int(digits) in years):
+            continue
+        if _COMPARISON_BEFORE.search(folded[: match.start()]):
+            continue
+        out.append(raw)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _is_verb_form(word: str, lang: str) -> bool:
+    """An inflected verb ("llegó", "ganaron", "asistio", "donated"): its lemma is an infinitive
+    or, in English, a different base form."""
+    if lang == "en":
+        return word.endswith(("ed", "ing")) and simplemma.lemmatize(word, lang="en") != word
+    candidates = [word]
+    # A preterite, future or conditional typed without its accent ("llego", "creara", "queria"),
+    # when that accented form is a word and the word as typed is not another one ("estrato").
+    if word.endswith("ia") or word.endswith("ian"):
+        accented = [word.replace("ia", "ía")]
+    elif word.endswith("o"):
+        accented = [word[:-1] + "ó"]
+    elif word.endswith("a"):
+        accented = [word[:-1] + "á"]
+    else:
+        accented = []
+    typed_known = simplemma.is_known(word, lang="es")
+    candidates += [a for a in accented if not typed_known or simplemma.is_known(a, lang="es")]
+    for candidate in candidates:
+        lemma = fold(simplemma.lemmatize(candidate, lang="es"))
+        plural = word in (lemma + "s", lemma + "es")  # "hogares" is the noun "hogar"
+        if lemma != word and lemma.endswith(_VERB_ENDINGS) and not plural:
+            return True
+    return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
+
+
+def _looks_verbal(word: str) -> bool:
+    """Infinitives and participles, for words the report never uses ("meter", "elegida"); a
+    plural participle is most often a noun ("jubilados") and stays a word to cover."""
+    return word.endswith(("ar", "er", "ir", "ado", "ada", "ido", "ida"))
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str, lang: str) -> str:
+    return fold(simplemma.lemmatize(word, lang=lang))
+
+
+def salient_terms(
+    question: str,
+    index: ReportIndex,
+    synonyms: dict[str, list[str]],
+    question_words: frozenset[str],
+    lang: str,
+) -> list[Term]:
+    """The words of the question that evidence must hold (see the module docstring).
+
+    Three kinds of words say what a question is specifically about: a name the report uses
+    (a run of capitalised words of the question found as a phrase in the report, or a word the
+    report itself writes as a name: "Perú", "Bloomberg"); and, in a Spanish question, a content
+    word the report never uses at all (a qualifier it does not give: "mujeres", "barrio").
+    Other words steer the ranking of passages but never gate an answer."""
+    background = BACKGROUND_SHARE * max(1, len(index.passages))
+    names = _question_names(question, index)
+    name_like = _name_like_words(index)
+    out: list[Term] = []
+    seen: set[str] = set()
+    for word in fold(question).split():
+        if word in seen or len(word) <= 2 or any(ch.isdigit() for ch in word):
+            continue
+        seen.add(word)
+        if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_discourse_word(word):
+            continue
+        term = stem(word)
+        if word in question_words or term in question_words or is_form_word(word):
+            continue
+        alternatives = tuple(a for a in synonyms.get(term, []) if a != term)
+        known = [v for v, sim in index.expand_term(term) if sim >= EXPANSION_SIMILARITY]
+        known += [a for a in alternatives if a in index.idf]
+        if known:
+            spread = max(len(index.postings.get(v, ())) for v in known)
+            if spread >= background:
+                continue  # background of the whole report
+            named = word in names
+            if lang != "en" and term in index.idf and term in name_like:
+                named = named or spread <= SPECIFIC_PASSAGES
+            if named:
+                out.append(Term(stem=term, word=word, alternatives=alternatives))
+            continue
+        if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
+            continue
+        if len(word) < 4 or word.endswith("mente"):
+            continue
+        out.append(Term(stem=term, word=word, alternatives=alternatives))
+    return out
+
+
+_CAPITALISED_RUN = re.compile(
+    r"[A-ZÁÉÍÓÚÑ][\w'’-]*(?:\s+(?:de|del|la|las|los|y)?\s*[A-ZÁÉÍÓÚÑ][\w'’-]*)*"
+)
+
+
+def _question_names(question: str, index: ReportIndex) -> frozenset[str]:
+    """Folded words of the capitalised runs of the question that the report writes as such."""
+    text = index.folded_text()
+    words: set[str] = set()
+    for match in _CAPITALISED_RUN.finditer(re.sub(r"['’]s\b", "", question)):
+        parts = fold(match.group()).split()
+        # Every stretch of two or more words of the run that the report writes as a phrase.
+        for size in range(len(parts), 1, -1):
+            for start in range(len(parts) - size + 1):
+                stretch = parts[start : start + size]
+                if f" {' '.join(stretch)} " in text:
+                    words.update(stretch)
+    return frozenset(words)
+
+
+def _name_like_words(index: ReportIndex) -> frozenset[str]:
+    """Stems of words the report writes capitalised inside sentences far more than in lower case:
+    its names of people, places, companies and programmes."""
+    cached = index.__dict__.get("_name_like")
+    if cached is not None:
+        return cached
+    title: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for line in index.report.lines:
+        for match in re.finditer(r"(?<=[\w,;)] )([A-Za-zÁÉÍÓÚÑáéíóúñü]{3,})", line):
+            word = match.group(1)
+            key = stem(fold(word))
+            if word[0].isupper() and word[1:].islower():
+                title[key] = title.get(key, 0) + 1
+            elif word.islower():
+                lower[key] = lower.get(key, 0) + 1
+    names = frozenset(k for k, n in title.items() if n >= 1 and n >= 3 * lower.get(k, 0))
+    index.__dict__["_name_like"] = names
+    return names
+
+
+def evidence_terms(texts: list[str]) -> frozenset[str]:
+    """Index-style terms (stems) of the evidence texts."""
+    return frozenset(t for text in texts for t in content_tokens(text))
+
+
+def covered(term: Term, evidence: frozenset[str], index: ReportIndex, lang: str) -> bool:
+    if term.stem in evidence:
+        return True
+    if any(a in evidence for a in term.alternatives):
+        return True
+    if any(v in evidence for v, sim in index.expand_term(term.stem) if sim >= EXPANSION_SIMILARITY):
+        return True
+    lemma = _lemma(term.word, lang)
+    if len(lemma) >= 4 and any(_lemma(e, "es") == lemma for e in evidence if e[:2] == lemma[:2]):
+        return True
+    if len(term.stem) >= 6:
+        return any(
+            len(e) >= 6 and fuzz.ratio(term.stem, e) >= FUZZY_COVER
+            for e in evidence
+            if e[0] == term.stem[0]
+        )
+    return False
+
+
+def missing_terms(
+    terms: list[Term], evidence: frozenset[str], index: ReportIndex, lang: str
+) -> list[Term]:
+    return [t for t in terms if not covered(t, evidence, index, lang)]

@@ -1,0 +1,151 @@
+"""The last check before an answer leaves the engine: its evidence covers the question.
+
+An answer built by any operator (a figure, a row, a list, a filter) names the passages it rests
+on in its sources. When a salient term of the question (bot/engine/coverage.py) appears neither
+in those passages, nor in their headings, section or table titles, the answer is about something
+else, and it becomes `not_found`: the reply names what the report does not say and offers, as
+the closest thing it does say, what the rejected answer held.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.engine.answer import Answer
+from bot.engine.coverage import (
+    Term,
+    asks_quantity,
+    cited_numbers,
+    continues_previous,
+    evidence_terms,
+    missing_terms,
+    salient_terms,
+)
+from bot.engine.normalize import content_tokens, fold
+from bot.engine.texts import t
+
+if TYPE_CHECKING:
+    from bot.engine.core import Request
+    from bot.engine.index import Passage, ReportIndex
+
+# Answers that are not a figure or a fact drawn from a passage: nothing to check.
+UNCHECKED_KINDS = frozenset({"summary", "help", "source", "section"})
+# Answers whose count is the rows or items they list.
+COUNTING_KINDS = frozenset({"list", "filter", "target"})
+CLOSEST_CHARS = 220
+# How many sentences back a chain of sentences that point back may reach.
+CONTEXT_CHAIN = 6
+
+
+def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]) -> Answer:
+    """The answer, or a `not_found` naming the salient terms its evidence does not cover."""
+    if answer.status != "answered" or not answer.sources or answer.kind == "help":
+        return answer
+    kind = answer.kind or ""
+    counting = kind in COUNTING_KINDS or answer.intent == "discrepancy"
+    if asks_quantity(request.question) and not answer.figures and not counting:
+        # "¿Cuánta gente asistió…?" answered with a row that has no attendance, a passage, or
+        # a summary: the report does not give that figure.
+        return _not_covered(answer, [], request.lang, figure=True)
+    if kind in UNCHECKED_KINDS:
+        return answer
+    from bot.engine.queries import MEASURE_WORDS
+
+    index = request.index
+    terms = salient_terms(request.question, index, synonyms, MEASURE_WORDS, request.lang)
+    texts = _evidence_texts(answer, request)
+    evidence = evidence_terms(texts)
+    missing = missing_terms(terms, evidence, index, request.lang)
+    folded_evidence = " ".join(fold(text) for text in texts)
+    years = set(request.slots.years)
+    for number in cited_numbers(request.question, years):
+        if not re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", folded_evidence):
+            missing.append(Term(stem=number, word=number))
+    if not missing:
+        return answer
+    return _not_covered(answer, missing, request.lang)
+
+
+def _evidence_texts(answer: Answer, request: Request) -> list[str]:
+    """What the answer rests on: quotes, titles, figure labels, and each quoted passage's own
+    context in the index (its heading, sub-heading, table title, the sentence before it)."""
+    index = request.index
+    texts: list[str] = []
+    for source in answer.sources:
+        texts += [source.quote, source.title]
+        section = index.sections.get(source.section)
+        if section is not None:
+            texts.append(section.title)
+            if section.parent and section.parent in index.sections:
+                texts.append(index.sections[section.parent].title)
+        for passage in index.passages_at(source.line):
+            texts.append(passage.text)
+            if passage.subheading:
+                texts.append(passage.subheading)
+            if passage.table_key and passage.table_key in index.tables:
+                table = index.tables[passage.table_key]
+                texts += [table.title, " ".join(table.header)]
+            texts.append(" ".join(passage.context_terms))
+            # A sentence that points back ("Esta compañía…") is about what the one before named.
+            texts += _context_chain(index, passage)
+    texts += [figure.label for figure in answer.figures]
+    # Lists, rows and filters are written from the rows and items they hold.
+    texts.append(answer.text)
+    return texts
+
+
+def _context_chain(index: ReportIndex, passage: Passage) -> list[str]:
+    """The sentences a sentence goes on from: the earlier ones of its paragraph, and the
+    paragraph before when its paragraph opens by pointing back or on a thing that paragraph
+    named. A highlight box stands alone."""
+    out: list[str] = []
+    current = passage
+    for _ in range(CONTEXT_CHAIN):
+        if current.emphasis and current.first_in_paragraph:
+            break
+        earlier = index.preceding(current)
+        if earlier is None:
+            break
+        if earlier.line != current.line:
+            paragraph = " ".join(p.text for p in index.passages_at(earlier.line))
+            if not _continues(current.text, paragraph):
+                break
+        out.append(earlier.text)
+        current = earlier
+    return out
+
+
+def _continues(sentence: str, previous: str) -> bool:
+    """A sentence points back ("Esta compañía…") or opens on a thing the previous one named
+    ("…el Mayors Migration Council. La subvención fue…" after "…una subvención…")."""
+    if continues_previous(sentence):
+        return True
+    opening = content_tokens(sentence)[:2]
+    return bool(set(opening) & set(content_tokens(previous)))
+
+
+def _not_covered(answer: Answer, missing: list[Term], lang: str, figure: bool = False) -> Answer:
+    words = ", ".join(f"«{term.word}»" for term in missing)
+    closest = _closest(answer)
+    text = t("no_figure", lang) if figure else t("not_covered", lang, missing=words)
+    if closest:
+        text += "\n" + t("closest", lang, closest=closest)
+    return Answer(
+        status="not_found",
+        text=text,
+        sources=answer.sources[:1],
+        intent="not_covered",
+        kind=answer.kind,
+        lang=answer.lang,
+        notes=[t("missing_terms", lang, missing=words)] if missing else [],
+    )
+
+
+def _closest(answer: Answer) -> str:
+    source = answer.sources[0]
+    quote = source.quote
+    if len(quote) > CLOSEST_CHARS:
+        cut = quote[:CLOSEST_CHARS].rsplit(" ", 1)[0]
+        quote = cut + "…"
+    return f"«{quote}» (§{source.section})"

@@ -423,7 +423,6 @@ def _count_note(
 
     table_sections = sorted({t.section for t in tables})
     where_tables = ", ".join(f"§{s}" for s in table_sections)
-    text_total = format_number(total.value, "es")
     rows_total = format_number(sum(counts), "es")
     differing = [
         table_title(t, report)
@@ -431,12 +430,12 @@ def _count_note(
         if part.value != count
     ]
     text_es = (
-        f"El texto (§{total.section}) dice {text_total} {noun} "
+        f"El texto (§{total.section}) dice {format_figure(total.value, noun, None, 'es')} "
         f"({listed([p.value for p in parts], 'es')}); las tablas de {where_tables} listan "
         f"{rows_total} ({listed([float(c) for c in counts], 'es')})"
     )
     text_en = (
-        f"The text (§{total.section}) says {format_number(total.value, 'en')} "
+        f"The text (§{total.section}) says {format_figure(total.value, noun, None, 'en')} "
         f"({listed([p.value for p in parts], 'en')}); the tables of {where_tables} list "
         f"{format_number(sum(counts), 'en')} ({listed([float(c) for c in counts], 'en')})"
     )

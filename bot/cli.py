@@ -55,17 +55,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"knowledge version {summary.knowledge_version}"
     )
     print(f"  store: {describe_url(settings.database_url)}")
-    if summary.report_id == settings.report_id and summary.source_sha256 != _sha_or_none(
+    if summary.report_id == _configured_id(settings) and summary.source_sha256 != _sha_or_none(
         settings.report_path
     ):
-        # Start-up keeps REPORT_ID in step with REPORT_PATH and would replace this ingest.
+        # Start-up keeps REPORT_PATH's report in the store and would replace this ingest.
         print(
-            f"{PROG}: note: {settings.report_id} is re-ingested from REPORT_PATH "
+            f"{PROG}: note: {summary.report_id} is re-ingested from REPORT_PATH "
             f"({settings.report_path}) at start-up; set REPORT_PATH to this file to keep it, "
             "or ingest it with --report-id",
             file=sys.stderr,
         )
     return 0
+
+
+def _configured_id(settings: object) -> str | None:
+    """The id start-up keeps REPORT_PATH under: REPORT_ID, or the one its title gives."""
+    from knowledge.ingest.report import identify_file
+
+    explicit = getattr(settings, "report_id", None)
+    return explicit or identify_file(settings.report_path)
 
 
 def _sha_or_none(path: Path) -> str | None:
@@ -261,8 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging() -> None:
+    from bot import logging_setup
     from bot.settings import get_settings
 
+    logging_setup.enable_faulthandler()
+    logging_setup.protect_settings(get_settings())  # every secret, every command, every level
     level_name = get_settings().log_level.upper()
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):

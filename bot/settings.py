@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     user_hash_key: SecretStr = SecretStr("informe-bot-default-hash-key")
     query_log_retention_days: int = Field(default=90, ge=1)
     report_path: Path = DEFAULT_REPORT_PATH
-    report_id: str = "aci-medellin-2020"
+    # None: the id comes from the report's own title (organisation and year).
+    report_id: str | None = None
     questions_per_minute: int = Field(default=20, ge=1)
     # Presses that only rate an answer or turn a page (a press that asks counts as a question).
     button_presses_per_minute: int = Field(default=40, ge=1)
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"expected comma-separated numeric ids, got {value!r}") from exc
         return value
+
+    @field_validator("report_id", mode="before")
+    @classmethod
+    def _blank_report_id(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token", "webhook_secret", mode="before")
     @classmethod

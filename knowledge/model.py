@@ -189,6 +189,30 @@ class ParsedEnumeration(BaseModel):
     items: list[EnumerationItem]
 
 
+class ContradictionSide(BaseModel):
+    """One side of a contradiction: what the report says, where, and the figure it gives."""
+
+    quote: str  # as a reader sees it (markdown removed), a sentence, a clause or a table row
+    section: str
+    line: int  # 1-based
+    value: str = ""  # the figure or date as written ("62", "4,989", "14 de noviembre")
+    table: str | None = None  # a table key when this side is a table (a row or its row count)
+
+
+class ParsedContradiction(BaseModel):
+    """Two places where the report gives the same fact two ways, found at ingest by a rule
+    (or, for what rules miss, written in the report's overlay and checked against its text)."""
+
+    key: str  # stable within the report: "<rule>-<section>-<line>"
+    rule: Literal["count-items", "count-rows", "summary-section", "text-table",
+                  "same-count", "overlay"]
+    subject: str  # what the sides count or measure, in the report's words: "premios"
+    keywords: list[str] = Field(default_factory=list)  # folded words that name the subject
+    description_es: str
+    description_en: str
+    sides: list[ContradictionSide] = Field(min_length=2)
+
+
 class ParsedReport(BaseModel):
     report_id: str  # "aci-medellin-2020"
     title: str  # "INFORME DE GESTIÓN ACI MEDELLÍN 2020"
@@ -199,6 +223,7 @@ class ParsedReport(BaseModel):
     facts: list[ParsedFact] = Field(default_factory=list)
     enumerations: list[ParsedEnumeration] = Field(default_factory=list)
     clauses: list[ParsedClause] = Field(default_factory=list)
+    contradictions: list[ParsedContradiction] = Field(default_factory=list)
     lines: list[str] = Field(default_factory=list)  # the report text, for quoting by line
 
     def section(self, number: str) -> ParsedSection | None:

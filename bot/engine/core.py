@@ -59,11 +59,11 @@ class Engine:
         if not reports:
             raise ValueError("the engine needs at least one report")
         self.reports = {r.report_id: r for r in reports}
+        self.synonyms = load_synonyms(reports)  # before the indexes: they read it too
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         self.matcher = IntentMatcher(load_catalog())
-        self.synonyms = load_synonyms()
-        self.discrepancies: list[Discrepancy] = load_discrepancies()
+        self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 
     # ------------------------------------------------------------------ public API
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Figure, Source
+from bot.engine.curated import for_report
 from bot.engine.format import format_figure, format_number, format_share
 from bot.engine.index import WORD_CASING, Number, Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold, stem
@@ -1137,7 +1138,7 @@ def _asked_discrepancy(
     """'¿son 62 o 61 contratos?': a question naming both sides of a known contradiction; with
     `by_topic`, a figure question naming two of its topic words."""
     question_numbers = set(re.findall(r"\d+(?:[.,]\d+)?", request.folded))
-    for item in engine.discrepancies:
+    for item in for_report(engine.discrepancies, request.report_id):
         values = {fold(side.value) for side in item.sides if side.value}
         named_both = len(values & question_numbers) >= 2
         on_topic = (
@@ -1550,7 +1551,7 @@ def discrepancies_answer(request: Request, engine: Engine) -> Answer:
     lang = request.lang
     lines = [t("discrepancies_header", lang)]
     sources = []
-    for item in engine.discrepancies:
+    for item in for_report(engine.discrepancies, request.report_id):
         lines.append(f"• {item.description(lang)}")
         for side in item.sides:
             sources.append(
@@ -1581,7 +1582,7 @@ def attach_discrepancies(answer: Answer, request: Request, engine: Engine) -> No
         return  # a listing of rows is not a figure the report gives two ways
     answer_text = fold(answer.text + " " + " ".join(s.quote for s in answer.sources))
     question = request.folded
-    for item in engine.discrepancies:
+    for item in for_report(engine.discrepancies, request.report_id):
         if any(item.id in note for note in answer.notes):
             continue
         touches = any(fold(side.quote)[:60] in answer_text for side in item.sides)

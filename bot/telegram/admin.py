@@ -121,6 +121,12 @@ def reload_knowledge(services: Services) -> ReloadResult:
     )
 
 
+def _record_failure(services: Services, error: str) -> None:
+    from db.store import record_failure
+
+    record_failure(services.db, str(services.settings.report_path), error)
+
+
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not await _admin_or_refuse(update, context):
@@ -134,6 +140,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             result = await asyncio.to_thread(reload_knowledge, services)
         except (IngestError, OSError) as exc:
+            _record_failure(services, str(exc))
             await message.reply_text(
                 f"No se pudo recargar el informe: {esc(str(exc))}\n"
                 "Sigo respondiendo con la versión anterior."
@@ -329,8 +336,27 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not await _admin_or_refuse(update, context):
         return
-    stats = await asyncio.to_thread(usage_stats, get_services(context.bot_data).db)
-    await message.reply_text(render_stats(stats))
+    db = get_services(context.bot_data).db
+    stats = await asyncio.to_thread(usage_stats, db)
+    failures = await asyncio.to_thread(_ingest_failures, db)
+    await message.reply_text(render_stats(stats) + render_failures(failures))
+
+
+def _ingest_failures(db: DbEngine) -> list[dict]:
+    from db.store import ingest_failures
+
+    return ingest_failures(db)
+
+
+def render_failures(failures: list[dict]) -> str:
+    """Failed ingests of the report file: the bot answers from the stored copy meanwhile."""
+    if not failures:
+        return ""
+    lines = ["", "", "<b>⚠️ Informe no cargado</b> (sigo respondiendo con la copia guardada)"]
+    for f in failures:
+        when = f["failed_at"].strftime("%Y-%m-%d %H:%M") if f.get("failed_at") else ""
+        lines.append(f"{esc(when)} {esc(str(f['source']))}: {esc(str(f['error'])[:300])}")
+    return "\n".join(lines)
 
 
 async def on_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

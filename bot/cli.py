@@ -220,9 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question", nargs="*", help="the question; - answers each line of stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for /grafico and /csv files (default: .)"
+    )
     ask.set_defaults(handler=cmd_ask)
 
     chat = commands.add_parser("chat", help="chat in the terminal")
+    chat.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for /grafico and /csv files (default: .)"
+    )
     chat.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")

@@ -32,11 +32,14 @@ def clean(line: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", clean_markdown(line)).strip()
 
 
-def fold(text: str) -> str:
-    """Comparison key: no accents, casefolded, punctuation-insensitive, whitespace folded."""
+def fold(text: str, *, punctuation: bool = False) -> str:
+    """Comparison key: no accents, casefolded, whitespace folded; punctuation-insensitive unless
+    `punctuation` keeps it ("22/04/2020", "5.2-eventos" stay as written, lowercased)."""
     decomposed = unicodedata.normalize("NFKD", clean_markdown(text))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return re.sub(r"\s+", " ", re.sub(r"[^\w%$]+", " ", plain)).strip()
+    if not punctuation:
+        plain = re.sub(r"[^\w%$]+", " ", plain)
+    return re.sub(r"\s+", " ", plain).strip()
 
 
 def is_blank(line: str) -> bool:

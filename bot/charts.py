@@ -202,9 +202,13 @@ def chart_options(report: ParsedReport, lang: str = "es") -> list[Option]:
 def draw_chart(
     report: ParsedReport, value: str, lang: str = "es", *, keep_figure: bool = False
 ) -> Chart | None:
-    """Draw the chart an option value names; None when this report has no such chart."""
+    """Draw the chart an option value names; None when this report has no such chart.
+
+    `keep_figure` keeps the matplotlib figure on the result (to read its texts back) and always
+    draws anew; otherwise the last charts drawn for the same loaded report are reused.
+    """
     lang = "en" if lang == "en" else "es"
-    key = (report.source_sha256, report.report_id, value, lang)
+    key = (id(report), report.source_sha256, value, lang)
     if not keep_figure and key in _CACHE:
         return replace(_CACHE[key])
     with _DRAW_LOCK, matplotlib.rc_context(_RC):
@@ -221,9 +225,9 @@ def draw_chart(
     return replace(chart)
 
 
-# A report's charts never change until it is re-ingested (another digest): drawing one takes
-# about a second, so the last few are kept (a few hundred KiB each).
-_CACHE: dict[tuple[str, str, str, str], Chart] = {}
+# A loaded report's charts never change (re-ingesting gives another report object): drawing one
+# takes about a second, so the last few are kept (a few hundred KiB each).
+_CACHE: dict[tuple[int, str, str, str], Chart] = {}
 _CACHE_SIZE = 24
 
 

@@ -204,12 +204,17 @@ class Casing:
             text = clean(line)
             if is_upper(text):
                 continue
-            words = re.findall(r"[^\W\d_]+", text)
-            for k in range(1, len(words)):
-                word, key = words[k], fold(words[k])
+            # words that open a sentence are capitalised by position: not counted
+            for m in re.finditer(r"[^\W\d_]+", text):
+                word, key = m.group(), fold(m.group())
+                before = text[:m.start()].rstrip()
+                if not before or before.endswith((".", "!", "?", ":", "¿", "¡", "-", "•", "▀")):
+                    continue
                 if len(word) >= 2 and word.isupper():
-                    neighbours = words[k - 1:k] + words[k + 1:k + 2]
-                    if not any(len(n) >= 2 and n.isupper() for n in neighbours):
+                    after = text[m.end():].lstrip()[:1]
+                    shouted = (before[-1:].isupper() and before[-1:].isalpha()) or (
+                        after.isupper() and after.isalpha())
+                    if not shouted:
                         self._acronym[key] = self._acronym.get(key, 0) + 1
                 elif word[0].isupper():
                     self._upper[key] = self._upper.get(key, 0) + 1
@@ -217,16 +222,23 @@ class Casing:
                     self._lower[key] = self._lower.get(key, 0) + 1
 
     def known_name(self, word: str) -> bool:
-        """A name by how the report writes it elsewhere (for opening and all-capitals words)."""
+        """A name by how the report writes it elsewhere (for opening and all-capitals words):
+        capitalised inside sentences more often than not, or a short acronym the report never
+        writes in lower case ("BID", "BYD")."""
         key = fold(word)
-        if not key or not word[0].isupper():
+        if len(key) < 2 or not word[0].isupper():
             return False
-        if self._acronym.get(key, 0) > self._lower.get(key, 0) + self._upper.get(key, 0):
-            return True
-        return self._upper.get(key, 0) > self._lower.get(key, 0)
+        lower, upper = self._lower.get(key, 0), self._upper.get(key, 0)
+        if word.isupper() and len(key) <= 5 and lower == 0 and upper == 0:
+            return self._acronym.get(key, 0) > 0 or len(key) <= 4
+        return upper > lower
 
 
-_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e"})
+@lru_cache(maxsize=1)
+def function_words() -> dict[str, frozenset[str]]:
+    """General Spanish function word groups (data/function_words.yaml), folded."""
+    data = yaml.safe_load((DATA_DIR / "function_words.yaml").read_text(encoding="utf-8"))
+    return {group: frozenset(fold(w) for w in words) for group, words in data.items()}
 
 
 def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
@@ -237,7 +249,7 @@ def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
 
     def is_name(k: int) -> bool:
         word = words[k].group()
-        if not word[0].isupper() or word[0].isdigit():
+        if len(word) < 2 or not word[0].isupper() or word[0].isdigit():
             return False
         opens = k == 0 or text[:words[k].start()].rstrip().endswith((".", "¿", "¡"))
         if shouted or opens or (len(word) >= 2 and word.isupper()):
@@ -257,11 +269,16 @@ def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
                 break
             if is_name(j):
                 end_k, j = j, j + 1
-            elif fold(words[j].group()) in _CONNECTORS - {"y", "e"}:
+            elif fold(words[j].group()) in function_words()["name_connectors"]:
                 j += 1
             else:
                 break
-        start, end = words[k].start(), words[end_k].end()
-        found.append((start, end, text[start:end].rstrip(".")))
+        first = k
+        connectors = function_words()["name_connectors"]
+        while first < end_k and fold(words[first].group()) in connectors:
+            first += 1  # "La ACI Medellín" mid-sentence: the article is not part of the name
+        start, end = words[first].start(), words[end_k].end()
+        if fold(words[first].group()) not in connectors:
+            found.append((start, end, text[start:end].rstrip(".")))
         k = end_k + 1
     return found

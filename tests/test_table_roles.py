@@ -8,6 +8,7 @@ import pytest
 from knowledge.ingest import parse_report
 from knowledge.ingest.table_roles import header_meaning
 from knowledge.model import ParsedReport
+from knowledge.text import fold
 from tests.table_variants import renamed_tables
 
 # What a reader of the report says each table is (keys of the bundled report's tables).
@@ -123,3 +124,12 @@ def test_variant_cell_facts_follow_the_new_figures(parsed_report: ParsedReport,
     old, new = cells(parsed_report), cells(variant)
     assert [m for m, _, _ in old] == [m for m, _, _ in new]
     assert sum(a[1] != b[1] for a, b in zip(old, new, strict=True)) >= 0.8 * len(old)
+
+
+def test_variant_keys_come_from_the_text(variant: ParsedReport):
+    keys = [t.key for t in variant.tables]
+    assert len(set(keys)) == len(keys)
+    for table in variant.tables:
+        assert table.key.startswith(f"{table.section}-")
+        first_word = table.key.removeprefix(f"{table.section}-").split("-")[0]
+        assert first_word in fold(table.title)

@@ -82,7 +82,7 @@ def _cut_words(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-")
+    return cut.rstrip(" ,;:-") + "…"  # cut at a word, and said to be cut
 
 
 def _shorten(text: str, limit: int, around: str | None = None) -> str:
@@ -92,8 +92,10 @@ def _shorten(text: str, limit: int, around: str | None = None) -> str:
         position = fold(text).find(fold(around))
         if position > limit // 2:
             start = max(0, position - limit // 3)
-            return "…" + text[start : start + limit - 2].rstrip() + "…"
-    return text[: limit - 1].rstrip() + "…"
+            start = text.find(" ", start) + 1 if start and text[start - 1] != " " else start
+            window = text[start : start + limit - 2].rsplit(" ", 1)[0]
+            return "…" + window.rstrip(" ,;:") + "…"  # words whole at both ends
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def unit_from_header(unit_text: str) -> tuple[str | None, str | None]:

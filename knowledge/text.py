@@ -117,10 +117,13 @@ def _depth_mask(text: str) -> list[int]:
     return out
 
 
-def _has_figure(text: str) -> bool:
-    """A figure, not a bare year ("ACI Medellín 2020, con un recaudo ...")."""
-    return any(not m.spelled and not (m.unit is None and m.scale is None
-                                      and m.value.is_integer() and 1900 <= m.value <= 2099)
+def _has_figure(text: str, offset: int = 0, excluded: list[tuple[int, int]] = ()) -> bool:
+    """A figure, not a bare year ("ACI Medellín 2020, con un recaudo ...") nor a number the
+    caller excludes (names such as COVID-19; spans index the whole sentence)."""
+    return any(not m.spelled
+               and not (m.unit is None and m.scale is None
+                        and m.value.is_integer() and 1900 <= m.value <= 2099)
+               and not any(s <= offset + m.span[0] < e for s, e in excluded)
                for m in find_numbers(text))
 
 
@@ -129,7 +132,7 @@ def _opens_dependent(text: str) -> bool:
     return any(head.startswith(d + " ") for d in _clause_rules().dependent)
 
 
-def clauses(sentence: str) -> list[tuple[int, int]]:
+def clauses(sentence: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Clause spans of a clean sentence, in order, covering it (separators left out).
 
     ";" and ": " always end a clause. A comma, or a conjunction ("y", "e"), ends one when it
@@ -137,7 +140,7 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     comma or conjunction) both hold a figure, the next stretch does not open with a dependent
     continuation ("de los cuales", "que", "con un"... see data/clauses.yaml) and the two
     figures are not the ends of a range ("entre 350 y 400"). Nothing inside brackets or quotes
-    splits a clause.
+    splits a clause. Numbers inside `excluded` spans (names, dates) are not figures.
     """
     rules = _clause_rules()
     depth = _depth_mask(sentence)
@@ -157,10 +160,13 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
             comma = "," in m.group()
             nxt_end = (next(c for c in commas if c > m.start()) if comma
                        else cuts[k + 1].start() if k + 1 < len(cuts) else len(piece))
-            left = piece[clause_start if comma else item_start:m.start()]
+            left_start = clause_start if comma else item_start
+            left = piece[left_start:m.start()]
             right = piece[m.end():nxt_end]
             item_start = m.end()
-            if not (_has_figure(left) and _has_figure(right)) or _opens_dependent(right):
+            if not (_has_figure(left, b_start + left_start, excluded)
+                    and _has_figure(right, b_start + m.end(), excluded)) \
+                    or _opens_dependent(right):
                 continue
             if not comma:
                 words = re.findall(r"[^\W\d_]+|\d[\d.,]*", left)

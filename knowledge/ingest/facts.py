@@ -377,7 +377,7 @@ class _Builder:
         names = self.names.of(sentence, spans)
         shown = f"{context}: {sentence}" if context else sentence
         clause_ids: list[tuple[int, int, int]] = []
-        for c_start, c_end in clauses(sentence):
+        for c_start, c_end in clauses(sentence, shifted):
             line = line_of(offset + c_start)
             c_names = [n for n in names if c_start <= n[0] < c_end]
             c_text = sentence[c_start:c_end]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 FactRole = Literal["result", "target", "budget", "execution", "count", "other"]
 
@@ -81,6 +81,7 @@ class ParsedSection(BaseModel):
     line_start: int
     line_end: int
     text: str  # the body text of this section only (not of its subsections)
+    page: int | None = None  # page of its heading, for a report read from a PDF
 
 
 class ParsedCell(BaseModel):
@@ -242,8 +243,31 @@ class ParsedReport(BaseModel):
     contradictions: list[ParsedContradiction] = Field(default_factory=list)
     lines: list[str] = Field(default_factory=list)  # the report text, for quoting by line
 
+    _pages: list[int] | None = PrivateAttr(default=None)
+
     def section(self, number: str) -> ParsedSection | None:
         return next((s for s in self.sections if s.number == number), None)
+
+    @model_validator(mode="after")
+    def _section_pages(self) -> ParsedReport:
+        """A report read from a PDF marks each page start with a form feed ("\\f") in its
+        lines; the page of a line is 1 + the form feeds up to it (None for a text report)."""
+        if any("\f" in line for line in self.lines):
+            pages, page = [], 1
+            for line in self.lines:
+                page += line.count("\f")
+                pages.append(page)
+            self._pages = pages
+            for s in self.sections:
+                if s.page is None:
+                    s.page = self.page_of(s.line_start)
+        return self
+
+    def page_of(self, line: int | None) -> int | None:
+        """The PDF page a 1-based line is on; None for a report ingested from text."""
+        if self._pages is None or line is None or not 1 <= line <= len(self._pages):
+            return None
+        return self._pages[line - 1]
 
     def table(self, key: str) -> ParsedTable | None:
         return next((t for t in self.tables if t.key == key), None)

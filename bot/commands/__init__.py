@@ -79,4 +79,6 @@ def run_command(
         text = say("unknown_command", lang, name=command_name(name)[:64])
         answer = Answer(status="not_found", text=text, lang=lang, kind="help")
         return Reply(answer=answer, context=context, query=f"/{name} {args}".strip())
-    return HANDLERS[spec.name](Call(engine, spec, args, context, lang, last_answer))
+    reply = HANDLERS[spec.name](Call(engine, spec, args, context, lang, last_answer))
+    engine.add_pages(reply.answer)  # sources of a PDF report name their page
+    return reply

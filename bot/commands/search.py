@@ -111,7 +111,7 @@ def fuente(call: Call) -> Reply:
         if (source.section, source.quote) in seen:
             continue
         seen.add((source.section, source.quote))
-        where = f"§{source.section} {source.title}".strip()
+        where = source.label()
         if source.line is not None:
             where += f" ({say('line', call.lang)} {source.line})"
         quote = shorten(" ".join(_quote_of(call, source.quote, source.line).split()), QUOTE_LIMIT)

@@ -89,7 +89,7 @@ def render_paragraph(paragraph: Paragraph, pattern: re.Pattern[str] | None) -> s
 
 
 def source_label(source: Source) -> str:
-    return f"§{source.section} {source.title}".strip()
+    return source.label()
 
 
 def source_line(answer: Answer) -> str | None:

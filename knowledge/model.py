@@ -3,6 +3,22 @@
 Ingest turns the report text into a `ParsedReport`; `db.store` writes it to SQL and reads it back
 as the same model, so the answer engine never depends on SQL and the store never on parsing.
 Every element carries the 1-based line of the report text it comes from.
+
+Reading the knowledge layer (what answers are built from):
+- `report.facts`: every figure of the prose, the highlight boxes and every table cell, in line
+  order, `index` = position. Each says what it is (`meaning`: target, result, budgeted,
+  executed, collected, granted, share, return, count, amount...), what it counts (`counted`),
+  whose it is (`subject`), `unit`/`scale`/`value` ("USD 4,9 millones" -> 4.9, "USD",
+  "millones"), `period` and `cutoff`, `total`, `part_of` (the index of the whole it belongs
+  to), the `clause` quoting it with `clause_line`, and its origin (`source`; for cells
+  `table_key`, `row_index`, `col_index`, `header`). The first fields (`role`, `sentence`) are
+  those of the first engine, kept as they were.
+- `report.clauses`: every clause of the prose and highlights (`clause_index` of a fact points
+  here); clauses of one sentence share `sentence`. `report.facts_of_clause(c)`.
+- `report.tables`: each with `role` (indicators, budget_income, budget_expenses, events,
+  breakdown, register, other), `heading`, `label_column` (`row_label(row)`) and `columns`
+  (type, meaning, header_meaning, unit, period, cutoff); rows know `total` and `parent`.
+  `report.tables_with_role("events")`, `table.column("executed")`.
 """
 
 from __future__ import annotations

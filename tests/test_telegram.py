@@ -126,7 +126,7 @@ async def bot(
             telegram_api_base_url=api.base_url,
             telegram_api_base_file_url=api.base_file_url,
             database_url=url,
-            user_hash_key="e2e-test-key",
+            user_hash_key="e2e-test-key-0123456789",
         )
         application = build_application(settings, engine=report_engine, db_engine=db)
         await application.initialize()

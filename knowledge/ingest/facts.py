@@ -214,16 +214,34 @@ def _figures(text: str, excluded: list[tuple[int, int]]) -> list[NumberMatch]:
 # ----------------------------------------------------------------------------- attribution
 
 
+_ACCENTS = str.maketrans("áéíóúüñàèìòùâêîôûÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛ",
+                         "aeiouunaeiouaeiouAEIOUUNAEIOUAEIOU")
+
+
+def _light(text: str) -> str:
+    """Lower case without accents, same length: cue words are matched on this."""
+    return text.translate(_ACCENTS).lower()
+
+
+@lru_cache(maxsize=256)
+def _cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})")
+
+
 def _last_cue(text: str, groups: dict[str, list[str]]) -> tuple[int, str] | None:
-    """(position, meaning) of the cue that starts last in a text (folded, word prefixes)."""
-    folded = fold(text) + " "
+    """(position, meaning) of the cue that starts last in a text (folded, word prefixes); of
+    two cues starting at one place the longer wins."""
+    folded = _light(text) + " "
     best: tuple[int, int, str] | None = None
     for meaning, cues in groups.items():
-        for cue in cues:
-            for m in re.finditer(rf"(?<!\w){re.escape(cue)}", folded):
-                key = (m.start(), len(cue))
-                if best is None or key > best[:2]:
-                    best = (m.start(), len(cue), meaning)
+        last = None
+        for last in _cue_regex(tuple(cues)).finditer(folded):  # noqa: B007
+            pass
+        if last is not None:
+            key = (last.start(), len(last.group()))
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], meaning)
     return (best[0], best[2]) if best else None
 
 
@@ -231,17 +249,17 @@ def _starts_with(text: str, cues: list[str]) -> bool:
     """The text opens with a cue, with no punctuation before it ("90% DE LAS CUALES")."""
     if not re.match(r"\s*\w", text):
         return False
-    folded = fold(text[:80])
+    folded = _light(text[:80]).lstrip()
     return any(re.match(rf"{re.escape(c)}\b", folded) for c in cues)
 
 
 def _contains(text: str, cues: list[str]) -> bool:
-    folded = fold(text)
+    folded = _light(text)
     return any(re.search(rf"(?<!\w){re.escape(c)}\b", folded) for c in cues)
 
 
 def _ends_with(text: str, cues: list[str]) -> bool:
-    folded = fold(text[-60:])
+    folded = re.sub(r"[\s,;:]+$", "", _light(text[-60:]))
     return any(re.search(rf"(?<!\w){re.escape(c)}$", folded) for c in cues)
 
 
@@ -251,7 +269,7 @@ def _meaning(sentence: str, clause: tuple[int, int], start: int, end: int, prev_
     found = _last_cue(label + " " + sentence[:start], cues.sentence)
     if found:
         return found[1]  # type: ignore[return-value]
-    after = fold(sentence[end:end + 40])
+    after = _light(sentence[end:end + 40])
     for meaning, words in cues.after.items():
         if any(re.match(rf"\W*{re.escape(c)}\b", after) for c in words):
             return meaning  # type: ignore[return-value]
@@ -377,7 +395,7 @@ class _Builder:
         names = self.names.of(sentence, spans)
         shown = f"{context}: {sentence}" if context else sentence
         clause_ids: list[tuple[int, int, int]] = []
-        for c_start, c_end in clauses(sentence):
+        for c_start, c_end in clauses(sentence, shifted):
             line = line_of(offset + c_start)
             c_names = [n for n in names if c_start <= n[0] < c_end]
             c_text = sentence[c_start:c_end]
@@ -395,9 +413,11 @@ class _Builder:
         previous: ParsedFact | None = None
         cutoff = _cutoff(sentence, self.year)
         named = [(s, e) for s, e, x in self.curated.excluded_spans(sentence)
-                 if x.kind not in ("year", "date")] if self.curated else []
-        unnamed = "".join(" " if any(s <= i < e for s, e in named) else ch
-                          for i, ch in enumerate(sentence))
+                 if x.kind not in ("year", "date")] \
+            if self.curated and _YEAR_RE.search(sentence) else []
+        unnamed = sentence
+        for s, e in named:
+            unnamed = unnamed[:s] + " " * (e - s) + unnamed[e:]
         period = _period(label + " " + unnamed)
         for m in figures:
             start, end = m.span

@@ -407,9 +407,11 @@ def _rows_of(baselines: list[list[Line]], columns: list[float]) -> list[tuple[in
     """(baselines in the row, cell texts): a larger gap than the wrapped-line step starts a row."""
     steps = [baselines[k][0].bottom - baselines[k - 1][0].bottom for k in range(1, len(baselines))]
     step = min(steps) if steps else 0.0
+    size = baselines[0][0].size
+    wraps = step <= 1.5 * size  # some cell wraps onto a second line at the font's leading
     groups: list[list[list[Line]]] = []
     for k, frags in enumerate(baselines):
-        if k == 0 or steps[k - 1] > 1.2 * step:
+        if k == 0 or not wraps or steps[k - 1] > 1.2 * step:
             groups.append([frags])
         else:
             groups[-1].append(frags)

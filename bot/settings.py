@@ -19,6 +19,10 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir / 'informe-bot.sqlite3'}"
 
 
+def default_hash_key_file() -> Path:
+    return Path(user_data_dir("informe-bot", appauthor=False)) / "user-hash-key"
+
+
 IdList = Annotated[frozenset[int], NoDecode]
 
 
@@ -33,11 +37,18 @@ class Settings(BaseSettings):
     admin_user_ids: IdList = frozenset()
     allowed_user_ids: IdList = frozenset()
     allowed_chat_ids: IdList = frozenset()
-    user_hash_key: SecretStr = SecretStr("informe-bot-default-hash-key")
+    # No default: serve and the console generate one into user_hash_key_file (bot/hash_key.py);
+    # the webhook workers refuse to start without it.
+    user_hash_key: SecretStr | None = None
+    user_hash_key_file: Path = Field(default_factory=default_hash_key_file)
     query_log_retention_days: int = Field(default=90, ge=1)
     report_path: Path = DEFAULT_REPORT_PATH
-    report_id: str = "aci-medellin-2020"
+    # None: the id comes from the report's own title (organisation and year).
+    report_id: str | None = None
     questions_per_minute: int = Field(default=20, ge=1)
+    # Presses that only rate an answer or turn a page (a press that asks counts as a question).
+    button_presses_per_minute: int = Field(default=40, ge=1)
+    inline_queries_per_minute: int = Field(default=60, ge=1)  # clients send one per keystroke
     rate_limiter_enabled: bool = True
     bot_api_retries: int = Field(default=3, ge=0, le=10)
     bot_api_timeout: float = Field(default=20.0, gt=0, le=300)
@@ -54,7 +65,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected comma-separated numeric ids, got {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("report_id", mode="before")
+    @classmethod
+    def _blank_report_id(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token", "webhook_secret", "user_hash_key", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -182,6 +182,31 @@ class EnumerationEntry(SQLModel, table=True):
     line: int
 
 
+class Contradiction(SQLModel, table=True):
+    """A place where the report gives one fact two ways (found at ingest, or from its overlay)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: str = Field(foreign_key="report.id", index=True, max_length=64)
+    key: str = Field(max_length=64)
+    rule: str = Field(max_length=32)
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    keywords: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    description_es: str = Field(sa_column=Column(Text, nullable=False))
+    description_en: str = Field(sa_column=Column(Text, nullable=False))
+    sides: list[dict] = Field(sa_column=Column(JSON, nullable=False))  # ContradictionSide dumps
+
+
+class IngestFailure(SQLModel, table=True):
+    """The last failed ingest of a report file at start-up or reload: shown to admins."""
+
+    __tablename__ = "ingest_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(sa_column=Column(Text, nullable=False))  # the path as configured
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    failed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class KnowledgeVersion(SQLModel, table=True):
     """One row; bumped by every ingest so every worker knows to reload its in-memory cache."""
 

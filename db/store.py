@@ -8,6 +8,7 @@ one query per table.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -25,9 +26,11 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import (
     Clause,
+    Contradiction,
     Enumeration,
     EnumerationEntry,
     Fact,
+    IngestFailure,
     KnowledgeVersion,
     Report,
     ReportTable,
@@ -51,10 +54,12 @@ ENUM = Enumeration.__table__
 ENTRY = EnumerationEntry.__table__
 CLAUSE = Clause.__table__
 VERSION = KnowledgeVersion.__table__
+CONTRA = Contradiction.__table__
+FAILURE = IngestFailure.__table__
 
 # Children first: the order rows of one report are deleted in (foreign keys are enforced).
 KNOWLEDGE_TABLES: tuple[Table, ...] = (
-    CELL, ROW, TABLE, ENTRY, ENUM, FACT, CLAUSE, SECTION, REPORT)
+    CONTRA, CELL, ROW, TABLE, ENTRY, ENUM, FACT, CLAUSE, SECTION, REPORT)
 
 # ParsedFact fields stored in `fact` under the same name (`index` is stored as `position`).
 FACT_FIELDS = (
@@ -274,6 +279,24 @@ def _insert_report(conn: Connection, parsed: ParsedReport, source_name: str) -> 
         for item in enumeration.items
     ]
     _insert(conn, ENTRY, entries, returning=True)
+    _insert(
+        conn,
+        CONTRA,
+        [
+            {
+                "report_id": rid,
+                "key": c.key[:64],
+                "rule": c.rule,
+                "subject": c.subject,
+                "keywords": list(c.keywords),
+                "description_es": c.description_es,
+                "description_en": c.description_en,
+                "sides": [side.model_dump() for side in c.sides],
+            }
+            for c in parsed.contradictions
+        ],
+        returning=True,
+    )
 
     return {
         "sections": len(parsed.sections),
@@ -371,6 +394,7 @@ def _load(engine: Engine, report_ids: Sequence[str] | None) -> list[ParsedReport
         facts = rows_of(FACT, FACT.c.id)
         enums = rows_of(ENUM, ENUM.c.id)
         entries = rows_of(ENTRY, ENTRY.c.id)
+        contradictions = rows_of(CONTRA, CONTRA.c.id)
         clauses = rows_of(CLAUSE, CLAUSE.c.report_id, CLAUSE.c.position)
 
     cells_by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -390,9 +414,15 @@ def _load(engine: Engine, report_ids: Sequence[str] | None) -> list[ParsedReport
         )
 
     by_report: dict[str, dict[str, list[dict[str, Any]]]] = {
-        r["id"]: {"sections": [], "tables": [], "facts": [], "enumerations": [], "clauses": []}
+        r["id"]: {"sections": [], "tables": [], "facts": [], "enumerations": [], "clauses": [],
+                  "contradictions": []}
         for r in reports
     }
+    for c in contradictions:
+        by_report[c["report_id"]]["contradictions"].append(
+            {k: c[k] for k in ("key", "rule", "subject", "keywords", "description_es",
+                               "description_en", "sides")}
+        )
     for s in sections:
         by_report[s["report_id"]]["sections"].append(
             {
@@ -489,19 +519,27 @@ def store_stats(engine: Engine) -> dict[str, dict[str, Any]]:
 
 
 def ingest_file(engine: Engine, path: str | Path, report_id: str | None = None) -> IngestSummary:
-    """Read, parse and save one report file; a failed read or parse writes nothing."""
+    """Read, parse and save one report file; a failed read or parse writes nothing.
+
+    The report id is the one given, or REPORT_ID when set, or else made from the report's own
+    title (organisation and year), so a 2021 file never replaces the 2020 report.
+    """
     # Imported here: processes that only read the store never load the parser.
-    from knowledge.ingest import parse_report, read_report_file
+    from knowledge.ingest import parse_report
+    from knowledge.ingest.report import read_report
 
     if report_id is None:
         from bot.settings import get_settings
 
         report_id = get_settings().report_id
-    check_report_id(report_id)
+    if report_id is not None:
+        check_report_id(report_id)
     path = Path(path)
     started = perf_counter()
-    text = read_report_file(path)
+    text, digest = read_report(path)  # a PDF is converted to text here
     parsed = parse_report(text, report_id=report_id, source_name=path.name)
+    check_report_id(parsed.report_id)
+    parsed.source_sha256 = digest  # a PDF's bytes: start-up checks it without parsing it
     parse_seconds = perf_counter() - started
     summary = save_report(engine, parsed, path.name)
     summary.parse_seconds = parse_seconds
@@ -509,10 +547,11 @@ def ingest_file(engine: Engine, path: str | Path, report_id: str | None = None) 
 
 
 def text_sha256(path: str | Path) -> str:
-    """The digest ingest stores for `path`: of its decoded text, as the parser sees it."""
-    from knowledge.ingest import read_report_file
+    """The digest ingest stores for `path`: of its decoded text, as the parser sees it; of its
+    bytes for a PDF, so that checking whether the store holds it never parses the PDF."""
+    from knowledge.ingest.report import source_sha256
 
-    return hashlib.sha256(read_report_file(Path(path)).encode("utf-8")).hexdigest()
+    return source_sha256(Path(path))
 
 
 @lru_cache(maxsize=1)
@@ -552,22 +591,84 @@ def stored_source(engine: Engine, report_id: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
+def _stored_by_sha(engine: Engine, sha256: str) -> list[tuple[str, str]]:
+    """(report id, ingest fingerprint) of every stored report ingested from this very text."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(REPORT.c.id, REPORT.c.ingest_fingerprint).where(
+                REPORT.c.source_sha256 == sha256)
+        ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
 def refresh_report(
-    engine: Engine, path: str | Path, report_id: str
+    engine: Engine, path: str | Path, report_id: str | None
 ) -> IngestSummary | None:
     """Ingest `path` unless the store already holds it, parsed by this very code."""
-    current = (text_sha256(path), ingest_fingerprint())
-    if stored_source(engine, report_id) == current:
+    sha = text_sha256(path)
+    if report_id is not None:
+        if stored_source(engine, report_id) == (sha, ingest_fingerprint()):
+            return None
+    elif any(fp == ingest_fingerprint() for _, fp in _stored_by_sha(engine, sha)):
         return None
     return ingest_file(engine, path, report_id)
 
 
+def has_reports(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(REPORT)).scalar_one() > 0
+
+
+def record_failure(engine: Engine, source: str, error: str) -> None:
+    """Remember a failed ingest for admins (one row per source: the latest)."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(FAILURE).where(FAILURE.c.source == source))
+            conn.execute(insert(FAILURE), [{"source": source, "error": error[:2000],
+                                            "failed_at": utcnow()}])
+    except Exception:
+        logging.getLogger("db.store").exception("could not record the ingest failure")
+
+
+def clear_failure(engine: Engine, source: str) -> None:
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(FAILURE).where(FAILURE.c.source == source))
+    except Exception:
+        logging.getLogger("db.store").debug("could not clear the ingest failure", exc_info=True)
+
+
+def ingest_failures(engine: Engine) -> list[dict[str, Any]]:
+    """Failed ingests not followed by a good one: what /estadisticas shows admins."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(FAILURE).order_by(FAILURE.c.failed_at)).mappings().all()
+    except Exception:
+        return []
+    return [dict(r) for r in rows]
+
+
 def ensure_store(settings: Settings) -> Engine:
-    """An engine on an up-to-date schema holding the bundled report: what every command needs."""
+    """An engine on an up-to-date schema holding the configured report: what every command needs.
+
+    When REPORT_PATH is missing, unreadable or fails to ingest and the store already holds a
+    report, the store keeps answering from it: the failure is logged and recorded for admins.
+    With an empty store the error stands (there is nothing to answer from).
+    """
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-        refresh_report(engine, settings.report_path, settings.report_id)
+        source = str(settings.report_path)
+        try:
+            refresh_report(engine, settings.report_path, settings.report_id)
+        except IngestError as exc:
+            if not has_reports(engine):
+                raise
+            logging.getLogger("db.store").error(
+                "report %s not ingested, answering from the stored copy: %s", source, exc)
+            record_failure(engine, source, str(exc))
+        else:
+            clear_failure(engine, source)
     except BaseException:
         engine.dispose()
         raise

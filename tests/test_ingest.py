@@ -338,7 +338,8 @@ EXPECTED_ITEMS = {
 
 
 def test_enumeration_items(report: ParsedReport):
-    assert {e.key: len(e.items) for e in report.enumerations} == EXPECTED_ITEMS
+    # found by rule (named by the report's overlay); the rules may find more lists than these
+    assert EXPECTED_ITEMS.items() <= {e.key: len(e.items) for e in report.enumerations}.items()
     by_key = {e.key: e for e in report.enumerations}
     sectors = [i.label for i in by_key["sectores-inversion"].items]
     assert sectors[0] == "AGRONEGIOS" and sectors[-1] == "SERVICIOS DE TECNOLOGÍA"
@@ -418,7 +419,7 @@ def test_minimal_report_without_toc_or_curated_data():
     assert r.tables[0].rows[0].cells[1].value == 1000 and r.tables[0].key.startswith("1.1-")
     assert [(f.raw, f.unit, f.source) for f in r.facts] == [
         ("25 personas", "personas", "prose"), ("$1.000", "COP", "cell")]
-    assert r.enumerations == []  # curated lists belong to the 2020 report only
+    assert r.enumerations == []  # no list in this text
 
 
 def test_parse_is_deterministic(text: str, report: ParsedReport):

@@ -228,6 +228,10 @@ async def test_question_limit_per_user(bot: BotUnderTest, answer_engine: Engine)
     # /olvidar is never limited; a minute later questions are answered again.
     reply = await bot.say(RATE_USER, "/olvidar")
     assert "borré" in (reply.text or "")
+    before = len(bot.replies(RATE_USER))
+    bot.api.send_text(RATE_USER, QUESTION)  # forgetting does not reset the limit
+    await bot.settle()
+    assert len(bot.replies(RATE_USER)) == before  # no answer, and no second notice this minute
     with bot.db.begin() as conn:
         table = RateLimitHit.__table__
         conn.execute(update(table).values(created_at=table.c.created_at - timedelta(seconds=61)))

@@ -60,11 +60,11 @@ class Engine:
         if not reports:
             raise ValueError("the engine needs at least one report")
         self.reports = {r.report_id: r for r in reports}
+        self.synonyms = load_synonyms(reports)  # before the indexes: they read it too
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         self.matcher = IntentMatcher(load_catalog())
-        self.synonyms = load_synonyms()
-        self.discrepancies: list[Discrepancy] = load_discrepancies()
+        self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 
     # ------------------------------------------------------------------ public API
 
@@ -236,6 +236,17 @@ class Engine:
                 queries.attach_discrepancies(answer, request, self)
         if answer.status != "answered" and not answer.suggestions:
             answer.suggestions = queries.suggestions_for(request, self, lang)
+        return self.add_pages(answer)
+
+    def add_pages(self, answer: Answer) -> Answer:
+        """Sources of a report read from a PDF name their page (by line, else by section)."""
+        report = self.reports.get(answer.report_id or self.latest_report_id)
+        if report is None:
+            return answer
+        for source in answer.sources:
+            if source.page is None:
+                section = report.section(source.section)
+                source.page = report.page_of(source.line) or (section.page if section else None)
         return answer
 
     # ------------------------------------------------------------------ follow-ups

@@ -1,12 +1,20 @@
-"""Curated knowledge the engine uses: synonyms (as query alternatives) and known discrepancies."""
+"""Knowledge the engine uses beside the report text: synonyms (as query alternatives) and the
+contradictions each report was found to contain at ingest (stored with it, per report).
+
+Synonyms are the shared general-language ones plus the aliases of the overlays written for the
+loaded reports; contradictions come only from the stored reports, so a report never shows
+another's.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.engine.normalize import content_tokens, fold
+from knowledge.model import ParsedReport
 
 
 @dataclass(frozen=True)
@@ -14,6 +22,7 @@ class DiscrepancySide:
     quote: str
     section: str
     value: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,7 @@ class Discrepancy:
     description_es: str
     description_en: str
     sides: tuple[DiscrepancySide, ...]
+    report_id: str = ""
 
     def description(self, lang: str) -> str:
         return self.description_en if lang == "en" else self.description_es
@@ -60,11 +70,8 @@ def _phrase_parts(keywords: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...
 
 @lru_cache(maxsize=1)
 def _curated() -> object | None:
-    try:
-        from knowledge.curated import load_curated
-    except ImportError:  # the curated data module lands with the ingest work
-        return None
     from bot.errors import IngestError
+    from knowledge.curated import load_curated
 
     try:
         return load_curated()
@@ -72,14 +79,36 @@ def _curated() -> object | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def load_synonyms() -> dict[str, list[str]]:
-    """Query term -> alternative terms (stemmed content tokens), both directions of each entry."""
+_ACTIVE: dict[str, list[str]] | None = None
+
+
+def load_synonyms(reports: Sequence[ParsedReport] | None = None) -> dict[str, list[str]]:
+    """Query term -> alternative terms (stemmed content tokens), both directions of each entry.
+
+    With `reports`, the aliases of their overlays join the shared synonyms and the result
+    becomes the one later calls without arguments get.
+    """
+    global _ACTIVE
+    if reports is None:
+        return _ACTIVE if _ACTIVE is not None else _synonym_table(())
+    from knowledge.overlays import overlay_for
+
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    for report in reports:
+        overlay = overlay_for(report.title)
+        if overlay is not None:
+            groups += [(k, tuple(v)) for k, v in overlay.synonyms.items()]
+    _ACTIVE = _synonym_table(tuple(groups))
+    return _ACTIVE
+
+
+@lru_cache(maxsize=8)
+def _synonym_table(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
     curated = _curated()
-    if curated is None:
-        return {}
+    entries = list(curated.synonyms.items()) if curated is not None else []
+    entries += [(k, list(v)) for k, v in extra]
     table: dict[str, list[str]] = {}
-    for canonical, aliases in curated.synonyms.items():
+    for canonical, aliases in entries:
         group = [canonical, *aliases]
         group_terms = [content_tokens(phrase) for phrase in group]
         flat = [term for terms in group_terms for term in terms]
@@ -130,23 +159,42 @@ def exclusion_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(e.regex for e in curated.exclusions if e.kind != "date")
 
 
-@lru_cache(maxsize=1)
-def load_discrepancies() -> list[Discrepancy]:
-    curated = _curated()
-    if curated is None:
-        return []
+def load_discrepancies(reports: Sequence[ParsedReport] = ()) -> list[Discrepancy]:
+    """The contradictions stored with each report (found at ingest, or from its overlay)."""
+    english = _english_words()
     items = []
-    for entry in curated.discrepancies:
-        items.append(
-            Discrepancy(
-                id=entry.id,
-                keywords=tuple(fold(k) for k in entry.topic),
-                description_es=entry.description_es,
-                description_en=entry.description_en,
-                sides=tuple(
-                    DiscrepancySide(quote=s.quote, section=s.section, value=str(s.value or ""))
-                    for s in entry.sides
-                ),
+    for report in reports:
+        for c in report.contradictions:
+            words = [fold(k) for k in c.keywords if k.strip()]
+            # The same words in English (general glossary), so English questions match too.
+            words += [e for w in words for e in english.get(w, ())]
+            items.append(
+                Discrepancy(
+                    id=c.key,
+                    keywords=tuple(dict.fromkeys(words)),
+                    description_es=c.description_es,
+                    description_en=c.description_en,
+                    sides=tuple(
+                        DiscrepancySide(quote=s.quote, section=s.section, value=s.value,
+                                        line=s.line)
+                        for s in c.sides
+                    ),
+                    report_id=report.report_id,
+                )
             )
-        )
     return items
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> dict[str, tuple[str, ...]]:
+    """Folded Spanish word -> the English glossary words rendered by it."""
+    out: dict[str, list[str]] = {}
+    for english, spanish in _glossary().items():
+        for phrase in spanish:
+            out.setdefault(fold(str(phrase)), []).append(fold(english))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def for_report(items: Sequence[Discrepancy], report_id: str | None) -> list[Discrepancy]:
+    """The contradictions of one report (all of them when no report is named)."""
+    return [d for d in items if report_id is None or d.report_id == report_id]

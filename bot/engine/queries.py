@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Figure, Source
+from bot.engine.curated import for_report
 from bot.engine.format import format_figure, format_number, format_share
 from bot.engine.index import WORD_CASING, Number, Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold, stem
@@ -81,7 +82,7 @@ def _cut_words(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-")
+    return cut.rstrip(" ,;:-") + "…"  # cut at a word, and said to be cut
 
 
 def _shorten(text: str, limit: int, around: str | None = None) -> str:
@@ -91,8 +92,10 @@ def _shorten(text: str, limit: int, around: str | None = None) -> str:
         position = fold(text).find(fold(around))
         if position > limit // 2:
             start = max(0, position - limit // 3)
-            return "…" + text[start : start + limit - 2].rstrip() + "…"
-    return text[: limit - 1].rstrip() + "…"
+            start = text.find(" ", start) + 1 if start and text[start - 1] != " " else start
+            window = text[start : start + limit - 2].rsplit(" ", 1)[0]
+            return "…" + window.rstrip(" ,;:") + "…"  # words whole at both ends
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def unit_from_header(unit_text: str) -> tuple[str | None, str | None]:
@@ -1138,7 +1141,7 @@ def _asked_discrepancy(
     """'¿son 62 o 61 contratos?': a question naming both sides of a known contradiction; with
     `by_topic`, a figure question naming two of its topic words."""
     question_numbers = set(re.findall(r"\d+(?:[.,]\d+)?", request.folded))
-    for item in engine.discrepancies:
+    for item in for_report(engine.discrepancies, request.report_id):
         values = {fold(side.value) for side in item.sides if side.value}
         named_both = len(values & question_numbers) >= 2
         on_topic = (
@@ -1561,7 +1564,7 @@ def discrepancies_answer(request: Request, engine: Engine) -> Answer:
     lang = request.lang
     lines = [t("discrepancies_header", lang)]
     sources = []
-    for item in engine.discrepancies:
+    for item in for_report(engine.discrepancies, request.report_id):
         lines.append(f"• {item.description(lang)}")
         for side in item.sides:
             sources.append(
@@ -1592,7 +1595,7 @@ def attach_discrepancies(answer: Answer, request: Request, engine: Engine) -> No
         return  # a listing of rows is not a figure the report gives two ways
     answer_text = fold(answer.text + " " + " ".join(s.quote for s in answer.sources))
     question = request.folded
-    for item in engine.discrepancies:
+    for item in for_report(engine.discrepancies, request.report_id):
         if any(item.id in note for note in answer.notes):
             continue
         touches = any(fold(side.quote)[:60] in answer_text for side in item.sides)

@@ -10,6 +10,10 @@ either lets it through or answers it politely itself and stops it (`ApplicationH
 - **Question limit** (`QUESTIONS_PER_MINUTE`): questions and commands per user over a sliding
   minute, counted in the database (`RateLimitHit`) so every worker shares one count. Over the
   limit the user is told how long to wait, once per minute, and the rest is ignored until then.
+  A button press that asks (a suggestion, a pick-one choice) counts as a question; ratings and
+  page turns have a cap of their own (`BUTTON_PRESSES_PER_MINUTE`), inline queries a budget of
+  their own (`INLINE_QUERIES_PER_MINUTE`). One notice per minute whichever limit was hit;
+  `/olvidar` forgets the questions, not the count.
 - **Query-log retention** (`QUERY_LOG_RETENTION_DAYS`): rows older than that are deleted at start
   and then at most once an hour, before a question is answered.
 
@@ -62,6 +66,10 @@ TEXTS = {
     "not_allowed_inline": {
         "es": "Sin acceso a este bot",
         "en": "No access to this bot",
+    },
+    "too_many_inline": {
+        "es": "Demasiadas consultas: espera {seconds} s",
+        "en": "Too many queries: wait {seconds} s",
     },
     "too_many": {
         "es": "Has hecho muchas preguntas seguidas (el límite es {limit} por minuto). "
@@ -257,12 +265,16 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not inline_allowed(settings, user_id):
             await _refuse_inline(update, lang)
             raise ApplicationHandlerStop
+        if user_id is not None:
+            await _limit_inline(update, services, user_id, lang)
         return
     if update.callback_query is not None:
         chat = update.effective_chat
         if not message_allowed(settings, user_id, chat.id if chat else None):
             await update.callback_query.answer(t("not_allowed", lang), show_alert=True)
             raise ApplicationHandlerStop
+        if user_id is not None:
+            await _limit_press(update, services, user_id, lang)
         return
     message = update.message  # new messages only: edits and channel posts are never answered
     if message is None or not _for_this_bot(message, context):
@@ -283,9 +295,61 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-async def _count(services: Services, user_id: int) -> RateDecision | None:
-    user_hash = state.hash_id("user", user_id, services.hash_key)
+async def _limit_press(update: Update, services: Services, user_id: int, lang: str) -> None:
+    """A press that asks (a suggestion, a pick-one choice) is a question; any other press
+    (rating, page turn, the page indicator, forged data) counts against a cap of its own."""
+    query = update.callback_query
+    assert query is not None
+    if await _press_asks(services, query.data or ""):
+        decision = await _count(services, user_id)
+    else:
+        limit = services.settings.button_presses_per_minute
+        decision = await _count(services, user_id, kind="press", limit=limit)
+    if decision is None or decision.allowed:
+        return
     limit = services.settings.questions_per_minute
+    try:
+        if await _notice_due(services, "rate-notice", user_id):
+            text = t("too_many", lang, limit=limit, seconds=decision.retry_after)
+            await query.answer(text, show_alert=True)
+        else:
+            await query.answer()
+    except TelegramError:
+        log.warning("could not answer a press over the limit", exc_info=True)
+    raise ApplicationHandlerStop
+
+
+async def _press_asks(services: Services, data: str) -> bool:
+    from bot.telegram import keyboards, replies
+
+    if not data.startswith((keyboards.ASK, keyboards.COMMAND, keyboards.KEY)):
+        return False
+    try:
+        fields = await asyncio.to_thread(replies.resolve_button, services, data)
+    except SQLAlchemyError:
+        return True  # cannot tell: count it as the dearer kind
+    return bool(fields) and fields[0] in (keyboards.ASK, keyboards.COMMAND)
+
+
+async def _limit_inline(update: Update, services: Services, user_id: int, lang: str) -> None:
+    """Inline queries (one per keystroke) have a budget of their own per user."""
+    limit = services.settings.inline_queries_per_minute
+    decision = await _count(services, user_id, kind="inline", limit=limit)
+    if decision is None or decision.allowed:
+        return
+    notice = None
+    if await _notice_due(services, "rate-notice", user_id):
+        notice = t("too_many_inline", lang, seconds=decision.retry_after)
+    await _refuse_inline(update, lang, notice=notice)
+    raise ApplicationHandlerStop
+
+
+async def _count(
+    services: Services, user_id: int, *, kind: str = "user", limit: int | None = None
+) -> RateDecision | None:
+    """Count one use of `kind` (questions: "user", the hash the query log uses) for the user."""
+    user_hash = state.hash_id(kind, user_id, services.hash_key)
+    limit = limit or services.settings.questions_per_minute
     try:
         return await asyncio.to_thread(check_rate, services.db, user_hash, limit)
     except SQLAlchemyError:
@@ -303,10 +367,12 @@ async def _notice_due(services: Services, kind: str, user_id: int) -> bool:
         return True
 
 
-async def _refuse_inline(update: Update, lang: str) -> None:
+async def _refuse_inline(update: Update, lang: str, *, notice: str | None = "") -> None:
+    """Answer an inline query with nothing; the button says why (`notice` None: no button)."""
     inline = update.inline_query
     assert inline is not None
-    button = InlineQueryResultsButton(text=t("not_allowed_inline", lang), start_parameter="acceso")
+    text = t("not_allowed_inline", lang) if notice == "" else notice
+    button = InlineQueryResultsButton(text=text, start_parameter="acceso") if text else None
     try:
         await inline.answer([], cache_time=0, is_personal=True, button=button)
     except TelegramError:

@@ -38,7 +38,7 @@ from bot.errors import IngestError
 from bot.telegram.access import is_admin
 from bot.telegram.handlers import user_lang
 from bot.telegram.services import Services, get_services
-from db.models import ChatState, QueryLog, RateLimitHit, utcnow
+from db.models import ChatState, QueryLog, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,12 @@ def reload_knowledge(services: Services) -> ReloadResult:
     )
 
 
+def _record_failure(services: Services, error: str) -> None:
+    from db.store import record_failure
+
+    record_failure(services.db, str(services.settings.report_path), error)
+
+
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not await _admin_or_refuse(update, context):
@@ -134,6 +140,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             result = await asyncio.to_thread(reload_knowledge, services)
         except (IngestError, OSError) as exc:
+            _record_failure(services, str(exc))
             await message.reply_text(
                 f"No se pudo recargar el informe: {esc(str(exc))}\n"
                 "Sigo respondiendo con la versión anterior."
@@ -281,12 +288,12 @@ def render_pending(pending: list[Pending]) -> str:
 
 
 def forget_user(db: DbEngine, user_hash: str, chat_hash: str | None = None) -> int:
-    """Delete a user's query-log rows and rate-limit hits (and one chat's state); returns how
-    many questions were deleted."""
-    log_table, hit_table = QueryLog.__table__, RateLimitHit.__table__
+    """Delete a user's query-log rows (and one chat's state); returns how many questions were
+    deleted. The rate-limit hits stay: forgetting must not reset the question limit (they hold
+    no question and expire within the hour anyway)."""
+    log_table = QueryLog.__table__
     with db.begin() as conn:
         deleted = conn.execute(delete(log_table).where(log_table.c.user_hash == user_hash))
-        conn.execute(delete(hit_table).where(hit_table.c.user_hash == user_hash))
         if chat_hash is not None:
             chat_table = ChatState.__table__
             conn.execute(delete(chat_table).where(chat_table.c.chat_key == chat_hash))
@@ -329,8 +336,27 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not await _admin_or_refuse(update, context):
         return
-    stats = await asyncio.to_thread(usage_stats, get_services(context.bot_data).db)
-    await message.reply_text(render_stats(stats))
+    db = get_services(context.bot_data).db
+    stats = await asyncio.to_thread(usage_stats, db)
+    failures = await asyncio.to_thread(_ingest_failures, db)
+    await message.reply_text(render_stats(stats) + render_failures(failures))
+
+
+def _ingest_failures(db: DbEngine) -> list[dict]:
+    from db.store import ingest_failures
+
+    return ingest_failures(db)
+
+
+def render_failures(failures: list[dict]) -> str:
+    """Failed ingests of the report file: the bot answers from the stored copy meanwhile."""
+    if not failures:
+        return ""
+    lines = ["", "", "<b>⚠️ Informe no cargado</b> (sigo respondiendo con la copia guardada)"]
+    for f in failures:
+        when = f["failed_at"].strftime("%Y-%m-%d %H:%M") if f.get("failed_at") else ""
+        lines.append(f"{esc(when)} {esc(str(f['source']))}: {esc(str(f['error'])[:300])}")
+    return "\n".join(lines)
 
 
 async def on_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

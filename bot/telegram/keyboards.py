@@ -32,7 +32,8 @@ SHORT_PER_ROW = 3
 
 ASK, COMMAND, PAGE, FEEDBACK, NOOP, KEY = "a", "c", "p", "f", "x", "k"
 
-Store = Callable[[dict[str, Any]], str]  # saves a payload, returns its key (bot.state.put_callback)
+# Saves a payload, returns its key (bot.state.put_callback), or None when the store failed.
+Store = Callable[[dict[str, Any]], str | None]
 
 
 def pack(*fields: str) -> str | None:
@@ -47,12 +48,15 @@ def unpack(data: str) -> list[str]:
     return data.split(SEPARATOR)
 
 
-def encode(fields: Sequence[str], store: Store) -> str:
-    """Callback data for these fields, stored in the database when they do not fit."""
+def encode(fields: Sequence[str], store: Store) -> str | None:
+    """Callback data for these fields, stored in the database when they do not fit; None when
+    they do not fit and the store failed (the caller leaves that button out)."""
     packed = pack(*fields)
     if packed is not None:
         return packed
     key = store({"fields": list(fields)})
+    if key is None:
+        return None
     data = pack(KEY, key)
     assert data is not None, "store keys are short and separator-free"
     return data
@@ -113,7 +117,8 @@ def answer_keyboard(
     if answer.status != "answered":
         for suggestion in answer.suggestions[:MAX_SUGGESTIONS]:
             data = encode([ASK, suggestion], store)
-            rows.append([InlineKeyboardButton(button_label(suggestion), callback_data=data)])
+            if data is not None:
+                rows.append([InlineKeyboardButton(button_label(suggestion), callback_data=data)])
     if pages > 1 and answer_key is not None:
         rows.append(page_row(answer_key, page, pages))
     if log_id is not None:
@@ -145,10 +150,10 @@ def choices_keyboard(command: str, options: Sequence[Option], store: Store) -> I
     rows: list[list[InlineKeyboardButton]] = []
     row_is_short = False
     for option in options[:MAX_CHOICES]:
-        button = InlineKeyboardButton(
-            button_label(option.label),
-            callback_data=encode([COMMAND, command, option.value], store),
-        )
+        data = encode([COMMAND, command, option.value], store)
+        if data is None:
+            continue
+        button = InlineKeyboardButton(button_label(option.label), callback_data=data)
         short = len(option.label) <= SHORT_LABEL
         if short and row_is_short and len(rows[-1]) < SHORT_PER_ROW:
             rows[-1].append(button)

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot import state
-from bot.commands import command_lang, run_command
+from bot import dialog, state
 from bot.engine.answer import Answer
+from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
+from bot.reply import Reply
 from bot.report_tables import shorten
 from bot.telegram import keyboards, render
 from bot.telegram.services import Services
@@ -40,21 +43,39 @@ class Outgoing:
     filename: str | None = None
 
 
-# ----------------------------------------------------------------------------- questions
+# ----------------------------------------------------------------------------- dialog
+
+
+def answer_text(
+    services: Services,
+    text: str,
+    *,
+    user_id: int | None,
+    chat_id: int,
+    lang: str | None = None,
+    channel: str = "telegram",
+) -> Outgoing:
+    """A message (question, /command or typed choice number) through the dialog layer."""
+    return _respond(
+        services,
+        lambda session: dialog.respond(services.engine, text, session, _lang(lang)),
+        user_id=user_id,
+        chat_id=chat_id,
+        channel=channel,
+    )
 
 
 def answer_question(
     services: Services, text: str, *, user_id: int | None, chat_id: int, channel: str = "telegram"
 ) -> Outgoing:
-    """A free-text question (or a pressed suggestion): asked with the chat's context."""
-    chat_hash = state.chat_key(chat_id, services.hash_key)
-    snapshot = state.load_chat_state(services.db, chat_hash)
-    started = perf_counter()
-    reply = services.engine.ask(text, snapshot.context)
-    latency_ms = (perf_counter() - started) * 1000
-    log_id = _log(services, text, reply.answer, latency_ms, user_id, chat_hash, channel)
-    _save(services, chat_hash, reply.answer, reply.context)
-    return present(services, reply.answer, log_id=log_id)
+    """A free-text question (or a pressed suggestion), even one that starts with "/"."""
+    return _respond(
+        services,
+        lambda session: dialog.question(services.engine, text, session),
+        user_id=user_id,
+        chat_id=chat_id,
+        channel=channel,
+    )
 
 
 def answer_command(
@@ -66,37 +87,58 @@ def answer_command(
     chat_id: int,
     lang: str | None = None,
 ) -> Outgoing:
-    chat_hash = state.chat_key(chat_id, services.hash_key)
-    snapshot = state.load_chat_state(services.db, chat_hash)
-    lang = lang or command_lang(name)
-    started = perf_counter()
-    result = run_command(
-        services.engine,
-        name,
-        args,
-        snapshot.context,
-        "en" if lang == "en" else "es",
-        last_answer=snapshot.last_answer,
+    """A command (typed, or re-run by a pick-one button)."""
+    return _respond(
+        services,
+        lambda session: dialog.command(services.engine, name, args, session, _lang(lang)),
+        user_id=user_id,
+        chat_id=chat_id,
+        channel="telegram",
     )
+
+
+def _lang(lang: str | None) -> Lang | None:
+    return None if lang is None else ("en" if lang == "en" else "es")
+
+
+def _respond(
+    services: Services,
+    run: Callable[[dialog.Session], Reply],
+    *,
+    user_id: int | None,
+    chat_id: int,
+    channel: str,
+) -> Outgoing:
+    chat_hash = state.chat_key(chat_id, services.hash_key)
+    snapshot = _load(services, chat_hash)
+    session = dialog.Session(context=snapshot.context, last_answer=snapshot.last_answer)
+    started = perf_counter()
+    reply = run(session)
     latency_ms = (perf_counter() - started) * 1000
     log_id = None
-    if result.remember:
-        question = f"/{name} {args}".strip()
-        log_id = _log(services, question, result.answer, latency_ms, user_id, chat_hash, "telegram")
-        _save(services, chat_hash, result.answer, result.context)
+    if reply.remember:
+        log_id = _log(services, reply.query, reply.answer, latency_ms, user_id, chat_hash, channel)
+        after = session.after(reply)
+        _save(services, chat_hash, after.last_answer or reply.answer, after.context)
+    return outgoing(services, reply, log_id=log_id)
+
+
+def outgoing(services: Services, reply: Reply, *, log_id: int | None) -> Outgoing:
+    """A dialog reply as a Telegram message: text or caption, buttons, the attached file."""
     store = _store(services)
-    if result.photo is not None or result.document is not None:
+    attachment = reply.attachment
+    if attachment is not None:
         return Outgoing(
-            render.render_caption(result.answer),
-            markup=keyboards.answer_keyboard(result.answer, store, log_id=log_id),
-            photo=result.photo,
-            document=result.document,
-            filename=result.filename,
+            render.render_caption(reply.answer),
+            markup=keyboards.answer_keyboard(reply.answer, store, log_id=log_id),
+            photo=attachment.data if attachment.kind == "photo" else None,
+            document=attachment.data if attachment.kind == "document" else None,
+            filename=attachment.filename,
         )
-    if result.choices and result.command:
-        markup = keyboards.choices_keyboard(result.command, result.choices, store)
-        return Outgoing(render.render_single(result.answer), markup=markup)
-    return present(services, result.answer, log_id=log_id)
+    if reply.choices and reply.command:
+        markup = keyboards.choices_keyboard(reply.command, reply.choices, store)
+        return Outgoing(render.render_single(reply.answer), markup=markup)
+    return present(services, reply.answer, log_id=log_id)
 
 
 def present(services: Services, answer: Answer, *, log_id: int | None, page: int = 0) -> Outgoing:
@@ -107,7 +149,7 @@ def present(services: Services, answer: Answer, *, log_id: int | None, page: int
     store = _store(services)
     if len(pages) > 1:
         payload = {"answer": answer.model_dump(mode="json"), "log_id": log_id}
-        answer_key = state.put_callback(services.db, payload)
+        answer_key = store(payload)  # None when the store failed: no ◀ ▶, the first page
     markup = keyboards.answer_keyboard(
         answer, store, log_id=log_id, answer_key=answer_key, page=page, pages=len(pages)
     )
@@ -116,7 +158,11 @@ def present(services: Services, answer: Answer, *, log_id: int | None, page: int
 
 def answer_page(services: Services, answer_key: str, page: int) -> Outgoing | None:
     """Page `page` of a stored long answer; None when the key has expired."""
-    payload = state.get_callback(services.db, answer_key)
+    try:
+        payload = state.get_callback(services.db, answer_key)
+    except SQLAlchemyError:
+        log.warning("could not read a stored answer for a page turn; answering it as expired")
+        return None
     if payload is None or "answer" not in payload:
         return None
     answer = Answer.model_validate(payload["answer"])
@@ -124,7 +170,12 @@ def answer_page(services: Services, answer_key: str, page: int) -> Outgoing | No
 
 
 def resolve_button(services: Services, data: str) -> list[str] | None:
-    return keyboards.decode(data, lambda key: state.get_callback(services.db, key))
+    """The button's fields; None (answered "expired") when unknown or the store fails."""
+    try:
+        return keyboards.decode(data, lambda key: state.get_callback(services.db, key))
+    except SQLAlchemyError:
+        log.warning("could not read a button's key from the store; answering it as expired")
+        return None
 
 
 def record_feedback(services: Services, log_id: int, value: int, user_id: int | None) -> bool:
@@ -185,7 +236,25 @@ def _result_id(query: str, index: int) -> str:
 
 
 def _store(services: Services) -> keyboards.Store:
-    return lambda payload: state.put_callback(services.db, payload)
+    """Saves a button's payload; a store failure costs that button only (None)."""
+
+    def store(payload: dict[str, Any]) -> str | None:
+        try:
+            return state.put_callback(services.db, payload)
+        except SQLAlchemyError:
+            log.warning("could not store a button's key; sending the answer without it")
+            return None
+
+    return store
+
+
+def _load(services: Services, chat_hash: str) -> state.ChatSnapshot:
+    """The chat's context; a store failure costs the context only (the question stands alone)."""
+    try:
+        return state.load_chat_state(services.db, chat_hash)
+    except SQLAlchemyError:
+        log.warning("could not read the chat state; answering without the conversation context")
+        return state.ChatSnapshot(ConversationContext(), None)
 
 
 def _log(

@@ -25,7 +25,7 @@ def store_bytes(db_path: Path) -> int:
     )
 
 
-def run_ingest(report_path: Path, db_path: Path, report_id: str) -> IngestRun:
+def run_ingest(report_path: Path, db_path: Path, report_id: str | None) -> IngestRun:
     """Build a fresh store at db_path from report_path, then load every report from it once."""
     from db.engine import make_engine
     from db.migrate import upgrade

@@ -60,7 +60,7 @@ def run_all(options: Options, report_path: Path | None = None) -> dict[str, Any]
     from tests.fakes.devset import load_questions
 
     report_path = report_path or DEFAULT_REPORT_PATH
-    report_id = str(Settings.model_fields["report_id"].default)
+    report_id = Settings.model_fields["report_id"].default  # None: the id comes from the report
     items = load_questions()
     figures: dict[str, Any] = {
         "meta": {

@@ -104,3 +104,13 @@ def test_cited_numbers_are_not_years_or_thresholds() -> None:
     assert cited_numbers("personas de la comuna 13", {2020}) == ["13"]
     assert cited_numbers("eventos con más de 100 asistentes en 2020", {2020}) == []
     assert cited_numbers("Of the 46 events, how many", set()) == ["46"]
+
+
+def test_a_stray_digit_after_the_question_changes_nothing(answer_engine: Engine) -> None:
+    for item in _free_text_items():
+        if not item["q"].rstrip().endswith("?") or item["kind"] != "figure":
+            continue
+        plain = answer_engine.ask(item["q"]).answer
+        for digit in ("0", "7"):
+            slipped = answer_engine.ask(f"{item['q']} {digit}").answer
+            assert (slipped.status, slipped.text) == (plain.status, plain.text), item["q"]

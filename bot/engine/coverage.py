@@ -74,6 +74,8 @@ def strip_discourse(question: str) -> str:
 
     Works on the folded text and keeps the original characters of what is left, so accents
     and the ¿? of the question survive."""
+    # What follows the last question mark without a letter ("…recibieron? 0") is a slip.
+    question = re.sub(r"(\?)[^\w?]*\d[^A-Za-zÀ-ÿ?]*$", r"\1", question)
     pattern = _discourse()[0]
     folded_chars, mapping = _fold_with_positions(question)
     spans = [(m.start(), m.end()) for m in pattern.finditer(folded_chars)]

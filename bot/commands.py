@@ -82,8 +82,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "indicators",
         "Indicadores: meta y resultado",
         "Indicators: target and result",
-        "[inversión|cooperación]",
-        "[investment|cooperation]",
+        "[tema]",
+        "[topic]",
     ),
     _spec(
         "eventos",
@@ -111,13 +111,13 @@ _BY_NAME = {name: spec for spec in COMMANDS for name in (spec.name, *spec.aliase
 # has no answer (they select the report's own list by its key or title).
 TOPIC_QUERIES: dict[str, dict[str, str]] = {
     "redes": {
-        "es": "redes internacionales de ciudad en las que participa Medellín",
-        "en": "international city networks Medellín takes part in",
+        "es": "redes internacionales de ciudad en las que participa",
+        "en": "international city networks it takes part in",
         "words": "red",
     },
     "premios": {
-        "es": "premios internacionales que ganó Medellín",
-        "en": "international awards Medellín won",
+        "es": "premios internacionales que ganó",
+        "en": "international awards won",
         "words": "premio",
     },
     "donaciones": {
@@ -248,17 +248,18 @@ def _unknown_command(name: str, lang: Lang) -> CommandResult:
 
 
 def _start(call: _Call) -> CommandResult:
+    from bot.engine.reports import help_examples
+
     title = call.report.title
     text = call.t(
         f"¡Hola! Respondo preguntas sobre el {sentence_case(title)} con cifras exactas, "
         "metas y la sección de donde salen.\n\n"
-        "Escríbeme una pregunta, por ejemplo: «¿cuánta inversión extranjera llegó?», "
-        "«¿cuáles fueron los eventos de octubre?», «¿se cumplió la meta de cooperación?».\n\n"
+        f"Escríbeme una pregunta, por ejemplo: {help_examples(call.report, 'es')}.\n\n"
         "Escribe /ayuda para ver los comandos.",
         f"Hi! I answer questions about the {sentence_case(title)} with exact figures, targets "
         "and the section they come from.\n\n"
-        "Ask me a question, for example: “how much foreign investment came in?”, "
-        "“which events took place in October?”.\n\nType /help to see the commands.",
+        f"Ask me a question, for example: {help_examples(call.report, 'en')}.\n\n"
+        "Type /help to see the commands.",
     )
     return CommandResult(call.answer(text, kind="help"))
 

@@ -170,7 +170,11 @@ def run_command(
     if spec is None:
         return _unknown_command(name, lang)
     handler = _HANDLERS[spec.name]
-    return handler(_Call(engine, spec, args, context, lang, last_answer))
+    result = handler(_Call(engine, spec, args, context, lang, last_answer))
+    from bot.engine.reports import name_answer
+
+    name_answer(engine, result.answer)  # every command's reply names its report and year
+    return result
 
 
 # ----------------------------------------------------------------------------- plumbing

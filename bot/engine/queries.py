@@ -199,9 +199,11 @@ def suggestions_for(request: Request | None, engine: Engine, lang: str) -> list[
         )
     known = set(engine.topics(lang))  # the catalog's topics this report has
     for match in engine.matcher.match(request.question, limit=6):
-        if match.intent.handler not in ("help", "summary", "discrepancies") and match.score >= 50:
-            if match.intent.label(lang) in known:
-                labels.append(match.intent.label(lang))
+        handler = match.intent.handler
+        if handler not in ("help", "summary", "discrepancies") and match.score >= 50 and (
+            match.intent.label(lang) in known
+        ):
+            labels.append(match.intent.label(lang))
     unique: list[str] = []
     for label in labels:
         if label not in unique:

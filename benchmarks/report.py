@@ -136,6 +136,22 @@ def render(figures: dict[str, Any]) -> str:
             ],
         )
         out += [f"Setup: {e2e['setup']}."]
+    flood = figures.get("flood") or {}
+    if flood and not flood.get("skipped"):
+        lat = flood["other_latency_s"]
+        out += ["", f"Flood (issue 13): one chat sends {flood['flood_messages']} questions at "
+                f"once, {flood['other_chats']} other chats then ask one each (production pacing)"]
+        out += _table(
+            ["figure", "value"],
+            [
+                ["other chats' latency p50 / max (s)", f"{_num(lat['p50'], 3)} / "
+                 f"{_num(lat['max'], 3)}"],
+                ["flood replies sent when the others were answered",
+                 ", ".join(str(n) for n in flood["flood_replies_when_others_answered"])],
+                ["flood still draining afterwards (s)",
+                 _num(flood["flood_drain_after_others_s"], 1)],
+            ],
+        )
     out += ["", "Targets (issue 6; reported, never asserted)"]
     out += _table(
         ["target", "goal", "measured", "status"],

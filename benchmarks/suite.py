@@ -121,10 +121,24 @@ def run_all(options: Options, report_path: Path | None = None) -> dict[str, Any]
             figures["e2e"] = _run_e2e(engine.engine, db_path, [str(i["q"]) for i in items],
                                       options)
         rss["after_e2e"] = peak_rss_mb()
+        figures["flood"] = (
+            {"skipped": "--skip-e2e"} if options.skip_e2e else _run_flood(engine.engine, options)
+        )
     figures["rss_peak_mb"] = rss
     figures["meta"]["load_avg_end"] = _load_avg()
     figures["targets"] = check_targets(figures)
     return figures
+
+
+def _run_flood(engine: Any, options: Options) -> dict[str, Any]:
+    try:
+        from benchmarks.flood_bench import run_flood
+
+        flood = 8 if options.quick else 20
+        return asyncio.run(run_flood(engine, flood=flood, others=4 if options.quick else 8))
+    except Exception as exc:
+        traceback.print_exc()
+        return {"skipped": f"failed: {exc!r}"}
 
 
 def _run_e2e(engine: Any, db_path: Path, questions: list[str], options: Options) -> dict[str, Any]:

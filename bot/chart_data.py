@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from bot.engine.format import format_figure, format_number
 from bot.report_tables import (
     IndicatorPoint,
+    cell_at,
     cell_text,
     clean_cell,
     column_index,
@@ -30,7 +31,14 @@ from bot.report_tables import (
     indicator_points,
     table_title,
 )
-from knowledge.model import ParsedCell, ParsedFact, ParsedReport, ParsedTable
+from knowledge.model import (
+    ContradictionSide,
+    ParsedCell,
+    ParsedContradiction,
+    ParsedFact,
+    ParsedReport,
+    ParsedTable,
+)
 
 # ----------------------------------------------------------------------------- roles
 
@@ -261,6 +269,11 @@ def budget_view(table: ParsedTable) -> BudgetView | None:
 
 
 # ----------------------------------------------------------------------------- contradictions
+#
+# Ingest finds the report's contradictions by its own rules (`ParsedReport.contradictions`, the
+# ones the bot's answers state); a chart shows those that concern its tables, worded for the
+# chart. The rules below (`*_by_rule`) compare a chart's table with the figure the text announces
+# and add what ingest did not list, so a report parsed without contradictions gets notes too.
 
 
 @dataclass(frozen=True)
@@ -295,7 +308,7 @@ def _fact_decimals(fact: ParsedFact) -> int:
     return len(match.group(1)) if match else 0
 
 
-def indicator_notes(report: ParsedReport, table: ParsedTable) -> list[Note]:
+def indicator_notes_by_rule(report: ParsedReport, table: ParsedTable) -> list[Note]:
     """Indicator rows whose result the text states otherwise.
 
     A sentence outside the table speaks of a row when it shares most of the row label's words
@@ -371,7 +384,7 @@ def _indicator_note(
     )
 
 
-def count_notes(report: ParsedReport, tables: list[ParsedTable]) -> list[Note]:
+def count_notes_by_rule(report: ParsedReport, tables: list[ParsedTable]) -> list[Note]:
     """Rows counted across tables vs a count the text announces with its parts.
 
     The tables' common caption word names what is counted ("eventos"); a sentence with a figure in
@@ -423,7 +436,6 @@ def _count_note(
 
     table_sections = sorted({t.section for t in tables})
     where_tables = ", ".join(f"§{s}" for s in table_sections)
-    text_total = format_number(total.value, "es")
     rows_total = format_number(sum(counts), "es")
     differing = [
         table_title(t, report)
@@ -431,12 +443,12 @@ def _count_note(
         if part.value != count
     ]
     text_es = (
-        f"El texto (§{total.section}) dice {text_total} {noun} "
+        f"El texto (§{total.section}) dice {format_figure(total.value, noun, None, 'es')} "
         f"({listed([p.value for p in parts], 'es')}); las tablas de {where_tables} listan "
         f"{rows_total} ({listed([float(c) for c in counts], 'es')})"
     )
     text_en = (
-        f"The text (§{total.section}) says {format_number(total.value, 'en')} "
+        f"The text (§{total.section}) says {format_figure(total.value, noun, None, 'en')} "
         f"({listed([p.value for p in parts], 'en')}); the tables of {where_tables} list "
         f"{format_number(sum(counts), 'en')} ({listed([float(c) for c in counts], 'en')})"
     )
@@ -452,7 +464,7 @@ def _count_note(
     )
 
 
-def budget_notes(report: ParsedReport, view: BudgetView) -> list[Note]:
+def budget_notes_by_rule(report: ParsedReport, view: BudgetView) -> list[Note]:
     """A percentage the table's lead-in text gives that no line of the table has."""
     table = view.table
     lead_in = _lead_in_lines(report, table)
@@ -501,3 +513,139 @@ def _share_value(text: str) -> float | None:
     if not match:
         return None
     return float(match.group(0).replace(".", "").replace(",", "."))
+
+
+# ----------------------------------------------------------------------------- notes for a chart
+
+
+def indicator_notes(report: ParsedReport, table: ParsedTable) -> list[Note]:
+    """A note per indicator row the text contradicts: ingest's contradictions first, then the
+    ones the rule finds."""
+    notes = _ingest_row_notes(report, table)
+    rows = {n.row_index for n in notes}
+    notes += [n for n in indicator_notes_by_rule(report, table) if n.row_index not in rows]
+    return notes
+
+
+def count_notes(report: ParsedReport, tables: list[ParsedTable]) -> list[Note]:
+    """Notes where the text counts the tables' rows otherwise (events: 46 said, 47 listed)."""
+    notes = _ingest_count_notes(report, tables)
+    return notes or count_notes_by_rule(report, tables)
+
+
+def budget_notes(report: ParsedReport, view: BudgetView) -> list[Note]:
+    notes = [
+        Note(c.description_es, c.description_en, tuple(dict.fromkeys(s.section for s in c.sides)))
+        for c in report.contradictions
+        if any(side.table == view.table.key for side in c.sides)
+    ]
+    return notes + budget_notes_by_rule(report, view)
+
+
+def _text_sides(contradiction: ParsedContradiction) -> list[ContradictionSide]:
+    return [side for side in contradiction.sides if side.table is None]
+
+
+def _figure_of(report: ParsedReport, side: ContradictionSide, lang: str) -> str:
+    """A side's figure formatted with its unit, from the fact ingest read on its line."""
+    wanted = fold(side.value).replace(" ", "")
+    for fact in report.facts:
+        if fact.line == side.line and is_prose(fact) and wanted and wanted in fold(
+            fact.raw
+        ).replace(" ", ""):
+            return format_figure(fact.value, fact.unit, fact.scale, lang)
+    return side.value
+
+
+def _target_on(report: ParsedReport, line: int, lang: str) -> str:
+    target = next(
+        (f for f in report.facts if f.line == line and f.role == "target" and is_prose(f)), None
+    )
+    if target is None:
+        return ""
+    figure = format_figure(target.value, target.unit, target.scale, lang)
+    return f" sobre una meta de {figure}" if lang == "es" else f" against a target of {figure}"
+
+
+def _ingest_row_notes(report: ParsedReport, table: ParsedTable) -> list[Note]:
+    by_line = {row.line: index for index, row in enumerate(table.rows)}
+    result_col = _result_column(table)
+    notes = []
+    for contradiction in report.contradictions:
+        rows = [
+            (side, by_line[side.line])
+            for side in contradiction.sides
+            if side.table == table.key and side.line in by_line
+        ]
+        texts = _text_sides(contradiction)
+        if len(rows) != 1 or not texts:
+            continue
+        table_side, row_index = rows[0]
+        text = texts[0]
+        cell = cell_at(table.rows[row_index], result_col)
+        table_es = table_en = table_side.value
+        if cell is not None and cell.value is not None:
+            table_es = format_figure(cell.value, cell.unit, cell.scale, "es")
+            table_en = format_figure(cell.value, cell.unit, cell.scale, "en")
+        notes.append(
+            Note(
+                text_es=f"El texto (§{text.section}) da {_figure_of(report, text, 'es')}"
+                f"{_target_on(report, text.line, 'es')} para este indicador; la tabla, "
+                f"{table_es}.",
+                text_en=f"The text (§{text.section}) gives {_figure_of(report, text, 'en')}"
+                f"{_target_on(report, text.line, 'en')} for this indicator; the table, "
+                f"{table_en}.",
+                sections=(text.section, table.section),
+                row_index=row_index,
+                text_value=text.value,
+                table_value=table_side.value,
+            )
+        )
+    return notes
+
+
+def _ingest_count_notes(report: ParsedReport, tables: list[ParsedTable]) -> list[Note]:
+    """Contradictions between a count the text gives and the rows of these tables."""
+    keys = {t.key: t for t in tables}
+    notes = []
+    for contradiction in report.contradictions:
+        if contradiction.rule != "count-rows":
+            continue
+        listed = [s for s in contradiction.sides if s.table in keys]
+        texts = _text_sides(contradiction)
+        if not listed or not texts:
+            continue
+        text = texts[0]
+        counts = [keys[s.table].rows for s in listed if s.table]
+        rows = sum(len(r) for r in counts)
+        where = ", ".join(dict.fromkeys(f"§{s.section}" for s in listed))
+        said_es = f"{text.value} {contradiction.subject}"
+        said_en = format_figure(_number(text.value), fold(contradiction.subject.split()[0]),
+                                None, "en") if len(listed) > 1 else text.value
+        if len(listed) > 1:
+            parts = " + ".join(s.value for s in listed)
+            text_es = (f"El texto (§{text.section}) dice {said_es}; las tablas de {where} "
+                       f"listan {rows} ({parts}).")
+            text_en = (f"The text (§{text.section}) says {said_en}; the tables of {where} "
+                       f"list {rows} ({parts}).")
+        else:
+            name = table_title(keys[listed[0].table or ""], report)
+            text_es = (f"El texto (§{text.section}) dice {said_es}; la tabla «{name}» "
+                       f"lista {rows}.")
+            text_en = (f"The text (§{text.section}) says {said_en} «{contradiction.subject}»; "
+                       f"the table «{name}» lists {rows}.")
+        notes.append(
+            Note(
+                text_es=text_es,
+                text_en=text_en,
+                sections=(text.section, *dict.fromkeys(s.section for s in listed)),
+                text_value=text.value,
+                table_value=str(rows),
+            )
+        )
+    return notes
+
+
+def _number(text: str) -> float:
+    match = re.search(r"\d+(?:,\d+)?", text)
+    return float(match.group(0).replace(",", ".")) if match else 0.0

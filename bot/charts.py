@@ -22,7 +22,7 @@ import re
 import textwrap
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -202,8 +202,15 @@ def chart_options(report: ParsedReport, lang: str = "es") -> list[Option]:
 def draw_chart(
     report: ParsedReport, value: str, lang: str = "es", *, keep_figure: bool = False
 ) -> Chart | None:
-    """Draw the chart an option value names; None when this report has no such chart."""
+    """Draw the chart an option value names; None when this report has no such chart.
+
+    `keep_figure` keeps the matplotlib figure on the result (to read its texts back) and always
+    draws anew; otherwise the last charts drawn for the same loaded report are reused.
+    """
     lang = "en" if lang == "en" else "es"
+    key = (id(report), report.source_sha256, value, lang)
+    if not keep_figure and key in _CACHE:
+        return replace(_CACHE[key])
     with _DRAW_LOCK, matplotlib.rc_context(_RC):
         chart = _build(report, value, lang)
         if chart is None:
@@ -212,7 +219,16 @@ def draw_chart(
         chart.png = _to_png(chart.figure)
         if not keep_figure:
             chart.figure = None
-    return chart
+            _CACHE[key] = chart
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+    return replace(chart)
+
+
+# A loaded report's charts never change (re-ingesting gives another report object): drawing one
+# takes about a second, so the last few are kept (a few hundred KiB each).
+_CACHE: dict[tuple[int, str, str, str], Chart] = {}
+_CACHE_SIZE = 24
 
 
 def _build(report: ParsedReport, value: str, lang: str) -> Chart | None:

@@ -38,6 +38,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     path = Path(args.path) if args.path else settings.report_path
+    if args.text_out:
+        return _write_text(path, args.text_out)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -55,8 +57,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"knowledge version {summary.knowledge_version}"
     )
     print(f"  store: {describe_url(settings.database_url)}")
-    if summary.report_id == _configured_id(settings) and summary.source_sha256 != _sha_or_none(
-        settings.report_path
+    # (digest first: it is cheap, while naming REPORT_PATH's report may have to read it)
+    if summary.source_sha256 != _sha_or_none(settings.report_path) and (
+        summary.report_id == _configured_id(settings)
     ):
         # Start-up keeps REPORT_PATH's report in the store and would replace this ingest.
         print(
@@ -65,6 +68,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "or ingest it with --report-id",
             file=sys.stderr,
         )
+    return 0
+
+
+def _write_text(path: Path, out: str) -> int:
+    """The text ingest reads from `path` (a PDF converted), for a person to check or correct."""
+    from knowledge.ingest import read_report_file
+
+    text = read_report_file(path)
+    if out == "-":
+        sys.stdout.write(text)
+        return 0
+    target = Path(out)
+    target.write_text(text, encoding="utf-8")
+    pages = text.count("\f") + 1
+    print(f"Wrote the text of {path} to {target} ({len(text.split(chr(10)))} lines, "
+          f"{pages} page(s)); nothing was stored.")
+    print(f"  check or correct it, then: {PROG} ingest {target}")
     return 0
 
 
@@ -204,7 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="parse a report into the store and print counts")
     ingest.add_argument(
-        "path", nargs="?", help="report file (Markdown text); default: the bundled report"
+        "path", nargs="?",
+        help="report file (Markdown text or PDF); default: REPORT_PATH, the bundled report",
+    )
+    ingest.add_argument(
+        "--text-out",
+        metavar="FILE",
+        help="only convert: write the text ingest would read (a PDF converted) to FILE, or - "
+        "for stdout, to check or correct it and ingest that file later; stores nothing",
     )
     ingest.add_argument(
         "--report-id",
@@ -220,9 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question", nargs="*", help="the question; - answers each line of stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for /grafico and /csv files (default: .)"
+    )
     ask.set_defaults(handler=cmd_ask)
 
     chat = commands.add_parser("chat", help="chat in the terminal")
+    chat.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for /grafico and /csv files (default: .)"
+    )
     chat.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
@@ -269,8 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging() -> None:
+    from bot import logging_setup
     from bot.settings import get_settings
 
+    logging_setup.enable_faulthandler()
+    logging_setup.protect_settings(get_settings())  # every secret, every command, every level
     level_name = get_settings().log_level.upper()
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):

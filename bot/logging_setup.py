@@ -11,10 +11,16 @@ handler filter, but every record is made by the factory.
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import logging
 import re
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 REDACTED = "<redacted>"
 # `bot<digits>:<secret>` in a Bot API URL, whatever the token: also catches tokens of other bots
@@ -23,20 +29,45 @@ TOKEN_IN_URL = re.compile(r"bot\d{3,20}:[A-Za-z0-9_-]{20,}")
 TOKEN_ALONE = re.compile(r"(?<![A-Za-z0-9_])\d{3,20}:AA[A-Za-z0-9_-]{30,}")
 LIBRARY_LOGGERS = ("httpx", "httpcore", "telegram", "telegram.ext", "aiohttp", "apscheduler")
 
+# Raw Telegram ids never reach a log line: `id`, `chat_id`, `user_id`… followed by a number, as
+# JSON ("id": 5), a dict repr ('chat_id': 5) or an object repr (id=5), which is how PTB's DEBUG
+# lines dump updates and Bot API calls. Names go the same way.
+ID_FIELD = re.compile(
+    r"""((?<![A-Za-z_])["']?(?:id|chat_id|user_id|from_chat_id|sender_chat_id|"""
+    r"""user_chat_id|admin_id)["']?\s*[:=]\s*)-?\d{3,}"""
+)
+NAME_FIELD = re.compile(
+    r"""((?<![A-Za-z_])["']?(?:first_name|last_name|username|title)["']?\s*[:=]\s*)"""
+    r"""(["'])(?:\\.|(?!\2).)*\2"""
+)
+# What users typed: only at DEBUG (where a maintainer asked for it).
+TEXT_FIELD = re.compile(
+    r"""((?<![A-Za-z_])["']?(?:text|query|caption|data)["']?\s*[:=]\s*)(["'])(?:\\.|(?!\2).)*\2"""
+)
+ID_REDACTED = "<id>"
+NAME_REDACTED = "<name>"
+TEXT_REDACTED = "<text>"
+
 _secrets: set[str] = set()
 _lock = threading.Lock()
 _installed = False
 
 
-def redact(text: str) -> str:
-    """`text` with every known secret and anything shaped like a bot token replaced."""
+def redact(text: str, *, keep_texts: bool = True) -> str:
+    """`text` with every known secret, anything shaped like a bot token, raw ids and names
+    replaced; and what users typed too unless `keep_texts` (DEBUG records only)."""
     if not text:
         return text
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, REDACTED)
     text = TOKEN_IN_URL.sub("bot" + REDACTED, text)
-    return TOKEN_ALONE.sub(REDACTED, text)
+    text = TOKEN_ALONE.sub(REDACTED, text)
+    text = ID_FIELD.sub(r"\g<1>" + ID_REDACTED, text)
+    text = NAME_FIELD.sub(r"\g<1>\g<2>" + NAME_REDACTED + r"\g<2>", text)
+    if not keep_texts:
+        text = TEXT_FIELD.sub(r"\g<1>\g<2>" + TEXT_REDACTED + r"\g<2>", text)
+    return text
 
 
 class RedactSecrets(logging.Filter):
@@ -49,15 +80,16 @@ class RedactSecrets(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string: keep what can be shown
             message = f"{record.msg!r} % {record.args!r}"
-        record.msg = redact(message)
+        keep = record.levelno <= logging.DEBUG
+        record.msg = redact(message, keep_texts=keep)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             # Formatters print exc_text when set instead of formatting exc_info again.
-            record.exc_text = redact(_format_exception(record))
+            record.exc_text = redact(_format_exception(record), keep_texts=keep)
         elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = redact(record.exc_text, keep_texts=keep)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = redact(record.stack_info, keep_texts=keep)
         record._secrets_redacted = True
         return True
 
@@ -109,6 +141,27 @@ def _attach_to_handlers() -> None:
     for handler in logging.getLogger().handlers:
         if _FILTER not in handler.filters:
             handler.addFilter(_FILTER)
+
+
+def protect_settings(settings: Settings) -> None:
+    """Every secret a command may touch, redacted from the start (before any library logs)."""
+    from sqlalchemy.engine import make_url
+
+    values = [
+        settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None,
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+        settings.user_hash_key.get_secret_value() if settings.user_hash_key else None,
+    ]
+    with contextlib.suppress(Exception):  # a malformed URL is refused later, with its message
+        values.append(make_url(settings.database_url).password)
+    protect(values)
+
+
+def enable_faulthandler() -> None:
+    """A fatal signal (SIGSEGV, SIGBUS from a store file gone bad, SIGABRT) leaves a traceback
+    on stderr instead of a silent death."""
+    if not faulthandler.is_enabled():
+        faulthandler.enable()
 
 
 def protected_secrets() -> frozenset[str]:

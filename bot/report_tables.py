@@ -8,7 +8,6 @@ by keys or figures written here, so another year's report with the same kind of 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES
 from knowledge.model import ParsedCell, ParsedReport, ParsedRow, ParsedTable
+from knowledge.text import fold as _fold
 
 MONTHS_ES = tuple(MONTH_NAMES_ES)
 MONTHS_EN = tuple(MONTH_NAMES_EN)
@@ -30,10 +30,10 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|>~])")
 
 
 def fold(text: str) -> str:
-    """Lowercase, accents removed, whitespace collapsed: for matching, never for display."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.lower().split())
+    """Lowercase, accents removed, whitespace collapsed, punctuation kept: for matching table
+    cells and arguments ("22/04/2020", "3.2"), never for display. The one fold of
+    `knowledge.text`, keeping punctuation."""
+    return _fold(text, punctuation=True)
 
 
 def clean_cell(raw: str) -> str:
@@ -156,6 +156,33 @@ def sentence_case(title: str, report: ParsedReport | None = None) -> str:
         out.append(words[index + 1])
     text = "".join(out)
     return text[:1].upper() + text[1:]
+
+
+_TITLE_SMALL_WORDS = frozenset({"de", "del", "la", "las", "el", "los", "y", "e", "en", "a", "of"})
+
+
+def report_title(report: ParsedReport) -> str:
+    """The report's title in title case, words as the report writes them ("ACI", "Medellín"):
+    an all-capitals cover line "INFORME DE GESTIÓN ACI MEDELLÍN 2020" reads "Informe de
+    Gestión ACI Medellín 2020"."""
+    title = " ".join(report.title.split())
+    if not title.isupper():
+        return title
+    casing = _casing(report)
+    out = []
+    for index, token in enumerate(re.split(r"(\s+)", title)):
+        lower = token.lower()
+        if not token.strip() or not any(c.isalpha() for c in token):
+            out.append(token)
+            continue
+        form = casing.get(lower, lower)
+        if form.isupper() and len(form) > 1:
+            out.append(form)  # an acronym the report writes in capitals inside sentences
+        elif lower in _TITLE_SMALL_WORDS and index > 0:
+            out.append(lower)
+        else:
+            out.append(form[:1].upper() + form[1:])
+    return "".join(out)
 
 
 def section_label(report: ParsedReport, number: str) -> str:
@@ -294,7 +321,7 @@ def events_per_month(report: ParsedReport) -> dict[str, Counter[int]]:
 def month_of(text: str) -> int | None:
     """The first month a date cell names: "28 sept - 2 octubre" -> 9, "22/04/2020" -> 4."""
     folded = fold(text)
-    numeric = _NUMERIC_DATE.search(folded)
+    numeric = _NUMERIC_DATE.search(text)
     match = _MONTH_PATTERN.search(folded)
     if numeric and (match is None or numeric.start() < match.start()):
         month = int(numeric.group(2))

@@ -19,6 +19,10 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir / 'informe-bot.sqlite3'}"
 
 
+def default_hash_key_file() -> Path:
+    return Path(user_data_dir("informe-bot", appauthor=False)) / "user-hash-key"
+
+
 IdList = Annotated[frozenset[int], NoDecode]
 
 
@@ -33,7 +37,10 @@ class Settings(BaseSettings):
     admin_user_ids: IdList = frozenset()
     allowed_user_ids: IdList = frozenset()
     allowed_chat_ids: IdList = frozenset()
-    user_hash_key: SecretStr = SecretStr("informe-bot-default-hash-key")
+    # No default: serve and the console generate one into user_hash_key_file (bot/hash_key.py);
+    # the webhook workers refuse to start without it.
+    user_hash_key: SecretStr | None = None
+    user_hash_key_file: Path = Field(default_factory=default_hash_key_file)
     query_log_retention_days: int = Field(default=90, ge=1)
     report_path: Path = DEFAULT_REPORT_PATH
     # None: the id comes from the report's own title (organisation and year).
@@ -63,7 +70,7 @@ class Settings(BaseSettings):
     def _blank_report_id(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "user_hash_key", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

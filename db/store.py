@@ -525,7 +525,8 @@ def ingest_file(engine: Engine, path: str | Path, report_id: str | None = None) 
     title (organisation and year), so a 2021 file never replaces the 2020 report.
     """
     # Imported here: processes that only read the store never load the parser.
-    from knowledge.ingest import parse_report, read_report_file
+    from knowledge.ingest import parse_report
+    from knowledge.ingest.report import read_report
 
     if report_id is None:
         from bot.settings import get_settings
@@ -535,9 +536,10 @@ def ingest_file(engine: Engine, path: str | Path, report_id: str | None = None) 
         check_report_id(report_id)
     path = Path(path)
     started = perf_counter()
-    text = read_report_file(path)
+    text, digest = read_report(path)  # a PDF is converted to text here
     parsed = parse_report(text, report_id=report_id, source_name=path.name)
     check_report_id(parsed.report_id)
+    parsed.source_sha256 = digest  # a PDF's bytes: start-up checks it without parsing it
     parse_seconds = perf_counter() - started
     summary = save_report(engine, parsed, path.name)
     summary.parse_seconds = parse_seconds
@@ -545,10 +547,11 @@ def ingest_file(engine: Engine, path: str | Path, report_id: str | None = None) 
 
 
 def text_sha256(path: str | Path) -> str:
-    """The digest ingest stores for `path`: of its decoded text, as the parser sees it."""
-    from knowledge.ingest import read_report_file
+    """The digest ingest stores for `path`: of its decoded text, as the parser sees it; of its
+    bytes for a PDF, so that checking whether the store holds it never parses the PDF."""
+    from knowledge.ingest.report import source_sha256
 
-    return hashlib.sha256(read_report_file(Path(path)).encode("utf-8")).hexdigest()
+    return source_sha256(Path(path))
 
 
 @lru_cache(maxsize=1)

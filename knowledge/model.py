@@ -3,13 +3,29 @@
 Ingest turns the report text into a `ParsedReport`; `db.store` writes it to SQL and reads it back
 as the same model, so the answer engine never depends on SQL and the store never on parsing.
 Every element carries the 1-based line of the report text it comes from.
+
+Reading the knowledge layer (what answers are built from):
+- `report.facts`: every figure of the prose, the highlight boxes and every table cell, in line
+  order, `index` = position. Each says what it is (`meaning`: target, result, budgeted,
+  executed, collected, granted, share, return, count, amount...), what it counts (`counted`),
+  whose it is (`subject`), `unit`/`scale`/`value` ("USD 4,9 millones" -> 4.9, "USD",
+  "millones"), `period` and `cutoff`, `total`, `part_of` (the index of the whole it belongs
+  to), the `clause` quoting it with `clause_line`, and its origin (`source`; for cells
+  `table_key`, `row_index`, `col_index`, `header`). The first fields (`role`, `sentence`) are
+  those of the first engine, kept as they were.
+- `report.clauses`: every clause of the prose and highlights (`clause_index` of a fact points
+  here); clauses of one sentence share `sentence`. `report.facts_of_clause(c)`.
+- `report.tables`: each with `role` (indicators, budget_income, budget_expenses, events,
+  breakdown, register, other), `heading`, `label_column` (`row_label(row)`) and `columns`
+  (type, meaning, header_meaning, unit, period, cutoff); rows know `total` and `parent`.
+  `report.tables_with_role("events")`, `table.column("executed")`.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 FactRole = Literal["result", "target", "budget", "execution", "count", "other"]
 
@@ -65,6 +81,7 @@ class ParsedSection(BaseModel):
     line_start: int
     line_end: int
     text: str  # the body text of this section only (not of its subsections)
+    page: int | None = None  # page of its heading, for a report read from a PDF
 
 
 class ParsedCell(BaseModel):
@@ -226,8 +243,31 @@ class ParsedReport(BaseModel):
     contradictions: list[ParsedContradiction] = Field(default_factory=list)
     lines: list[str] = Field(default_factory=list)  # the report text, for quoting by line
 
+    _pages: list[int] | None = PrivateAttr(default=None)
+
     def section(self, number: str) -> ParsedSection | None:
         return next((s for s in self.sections if s.number == number), None)
+
+    @model_validator(mode="after")
+    def _section_pages(self) -> ParsedReport:
+        """A report read from a PDF marks each page start with a form feed ("\\f") in its
+        lines; the page of a line is 1 + the form feeds up to it (None for a text report)."""
+        if any("\f" in line for line in self.lines):
+            pages, page = [], 1
+            for line in self.lines:
+                page += line.count("\f")
+                pages.append(page)
+            self._pages = pages
+            for s in self.sections:
+                if s.page is None:
+                    s.page = self.page_of(s.line_start)
+        return self
+
+    def page_of(self, line: int | None) -> int | None:
+        """The PDF page a 1-based line is on; None for a report ingested from text."""
+        if self._pages is None or line is None or not 1 <= line <= len(self._pages):
+            return None
+        return self._pages[line - 1]
 
     def table(self, key: str) -> ParsedTable | None:
         return next((t for t in self.tables if t.key == key), None)

@@ -32,21 +32,30 @@ def clean(line: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", clean_markdown(line)).strip()
 
 
-def fold(text: str) -> str:
-    """Comparison key: no accents, casefolded, punctuation-insensitive, whitespace folded."""
+def fold(text: str, *, punctuation: bool = False) -> str:
+    """Comparison key: no accents, casefolded, whitespace folded; punctuation-insensitive unless
+    `punctuation` keeps it ("22/04/2020", "5.2-eventos" stay as written, lowercased)."""
     decomposed = unicodedata.normalize("NFKD", clean_markdown(text))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return re.sub(r"\s+", " ", re.sub(r"[^\w%$]+", " ", plain)).strip()
+    if not punctuation:
+        plain = re.sub(r"[^\w%$]+", " ", plain)
+    return re.sub(r"\s+", " ", plain).strip()
 
 
 def is_blank(line: str) -> bool:
     return not line.strip()
 
 
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
 def is_upper(text: str) -> bool:
     """Mostly capital letters: headings, labels and highlighted phrases."""
-    letters = [c for c in clean_markdown(text) if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    letters = "".join(_LETTERS.findall(text))
+    if not letters:
+        return False
+    lowered = sum(1 for a, b in zip(letters, letters.upper(), strict=True) if a != b)
+    return lowered <= 0.2 * len(letters)
 
 
 def is_table_line(line: str) -> bool:
@@ -114,11 +123,14 @@ def _depth_mask(text: str) -> list[int]:
     return out
 
 
-def _has_figure(text: str) -> bool:
-    """A figure, not a bare year ("ACI Medellín 2020, con un recaudo ...")."""
-    return any(not m.spelled and not (m.unit is None and m.scale is None
-                                      and m.value.is_integer() and 1900 <= m.value <= 2099)
-               for m in find_numbers(text))
+def _figure_starts(sentence: str, excluded: list[tuple[int, int]]) -> list[int]:
+    """Where the figures of a sentence start: not bare years ("ACI Medellín 2020, con un
+    recaudo ...") nor numbers the caller excludes (names such as COVID-19)."""
+    return [m.span[0] for m in find_numbers(sentence)
+            if not m.spelled
+            and not (m.unit is None and m.scale is None
+                     and m.value.is_integer() and 1900 <= m.value <= 2099)
+            and not any(s <= m.span[0] < e for s, e in excluded)]
 
 
 def _opens_dependent(text: str) -> bool:
@@ -126,7 +138,7 @@ def _opens_dependent(text: str) -> bool:
     return any(head.startswith(d + " ") for d in _clause_rules().dependent)
 
 
-def clauses(sentence: str) -> list[tuple[int, int]]:
+def clauses(sentence: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Clause spans of a clean sentence, in order, covering it (separators left out).
 
     ";" and ": " always end a clause. A comma, or a conjunction ("y", "e"), ends one when it
@@ -134,9 +146,14 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     comma or conjunction) both hold a figure, the next stretch does not open with a dependent
     continuation ("de los cuales", "que", "con un"... see data/clauses.yaml) and the two
     figures are not the ends of a range ("entre 350 y 400"). Nothing inside brackets or quotes
-    splits a clause.
+    splits a clause. Numbers inside `excluded` spans (names, dates) are not figures.
     """
     rules = _clause_rules()
+    figures = _figure_starts(sentence, list(excluded))
+
+    def has_figure(start: int, end: int) -> bool:
+        return any(start <= f < end for f in figures)
+
     depth = _depth_mask(sentence)
     hard = [m for m in re.finditer(r";|:(?=\s)", sentence) if depth[m.start()] == 0]
     spans: list[tuple[int, int]] = []
@@ -147,17 +164,22 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     soft_re = re.compile(rf",(?=\s)\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+", re.IGNORECASE)
     for b_start, b_end in bounds:
         piece = sentence[b_start:b_end]
-        cuts = [m for m in soft_re.finditer(piece) if depth[b_start + m.start()] == 0]
+        inside = [f for f in figures if b_start <= f < b_end]
+        cuts = [m for m in soft_re.finditer(piece) if depth[b_start + m.start()] == 0] \
+            if len(inside) >= 2 else []
         commas = [m.start() for m in cuts if "," in m.group()] + [len(piece)]
         clause_start = item_start = 0
         for k, m in enumerate(cuts):
             comma = "," in m.group()
             nxt_end = (next(c for c in commas if c > m.start()) if comma
                        else cuts[k + 1].start() if k + 1 < len(cuts) else len(piece))
-            left = piece[clause_start if comma else item_start:m.start()]
+            left_start = clause_start if comma else item_start
+            left = piece[left_start:m.start()]
             right = piece[m.end():nxt_end]
             item_start = m.end()
-            if not (_has_figure(left) and _has_figure(right)) or _opens_dependent(right):
+            if not (has_figure(b_start + left_start, b_start + m.start())
+                    and has_figure(b_start + m.end(), b_start + nxt_end)) \
+                    or _opens_dependent(right):
                 continue
             if not comma:
                 words = re.findall(r"[^\W\d_]+|\d[\d.,]*", left)
@@ -201,12 +223,17 @@ class Casing:
             text = clean(line)
             if is_upper(text):
                 continue
-            words = re.findall(r"[^\W\d_]+", text)
-            for k in range(1, len(words)):
-                word, key = words[k], fold(words[k])
+            # words that open a sentence are capitalised by position: not counted
+            for m in re.finditer(r"[^\W\d_]+", text):
+                word, key = m.group(), _fold_word(m.group())
+                before = text[:m.start()].rstrip()
+                if not before or before.endswith((".", "!", "?", ":", "¿", "¡", "-", "•", "▀")):
+                    continue
                 if len(word) >= 2 and word.isupper():
-                    neighbours = words[k - 1:k] + words[k + 1:k + 2]
-                    if not any(len(n) >= 2 and n.isupper() for n in neighbours):
+                    after = text[m.end():].lstrip()[:1]
+                    shouted = (before[-1:].isupper() and before[-1:].isalpha()) or (
+                        after.isupper() and after.isalpha())
+                    if not shouted:
                         self._acronym[key] = self._acronym.get(key, 0) + 1
                 elif word[0].isupper():
                     self._upper[key] = self._upper.get(key, 0) + 1
@@ -214,16 +241,28 @@ class Casing:
                     self._lower[key] = self._lower.get(key, 0) + 1
 
     def known_name(self, word: str) -> bool:
-        """A name by how the report writes it elsewhere (for opening and all-capitals words)."""
-        key = fold(word)
-        if not key or not word[0].isupper():
+        """A name by how the report writes it elsewhere (for opening and all-capitals words):
+        capitalised inside sentences more often than not, or a short acronym the report never
+        writes in lower case ("BID", "BYD")."""
+        key = _fold_word(word)
+        if len(key) < 2 or not word[0].isupper():
             return False
-        if self._acronym.get(key, 0) > self._lower.get(key, 0) + self._upper.get(key, 0):
-            return True
-        return self._upper.get(key, 0) > self._lower.get(key, 0)
+        lower, upper = self._lower.get(key, 0), self._upper.get(key, 0)
+        if word.isupper() and len(key) <= 5 and lower == 0 and upper == 0:
+            return self._acronym.get(key, 0) > 0 or len(key) <= 4
+        return upper > lower
 
 
-_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e"})
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+@lru_cache(maxsize=1)
+def function_words() -> dict[str, frozenset[str]]:
+    """General Spanish function word groups (data/function_words.yaml), folded."""
+    data = yaml.safe_load((DATA_DIR / "function_words.yaml").read_text(encoding="utf-8"))
+    return {group: frozenset(fold(w) for w in words) for group, words in data.items()}
 
 
 def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
@@ -234,7 +273,7 @@ def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
 
     def is_name(k: int) -> bool:
         word = words[k].group()
-        if not word[0].isupper() or word[0].isdigit():
+        if len(word) < 2 or not word[0].isupper() or word[0].isdigit():
             return False
         opens = k == 0 or text[:words[k].start()].rstrip().endswith((".", "¿", "¡"))
         if shouted or opens or (len(word) >= 2 and word.isupper()):
@@ -254,11 +293,16 @@ def proper_names(text: str, casing: Casing) -> list[tuple[int, int, str]]:
                 break
             if is_name(j):
                 end_k, j = j, j + 1
-            elif fold(words[j].group()) in _CONNECTORS - {"y", "e"}:
+            elif _fold_word(words[j].group()) in function_words()["name_connectors"]:
                 j += 1
             else:
                 break
-        start, end = words[k].start(), words[end_k].end()
-        found.append((start, end, text[start:end].rstrip(".")))
+        first = k
+        connectors = function_words()["name_connectors"]
+        while first < end_k and _fold_word(words[first].group()) in connectors:
+            first += 1  # "La ACI Medellín" mid-sentence: the article is not part of the name
+        start, end = words[first].start(), words[end_k].end()
+        if _fold_word(words[first].group()) not in connectors:
+            found.append((start, end, text[start:end].rstrip(".")))
         k = end_k + 1
     return found

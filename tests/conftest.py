@@ -29,6 +29,20 @@ POSTGRES_ADMIN_DSN = os.environ.get(
 BUNDLED_REPORT: Path = DEFAULT_REPORT_PATH
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hash_key_file_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`serve` without USER_HASH_KEY generates one into a file: in tests (and the processes
+    they start), a temporary one rather than the user data directory of the machine."""
+    previous = os.environ.get("USER_HASH_KEY_FILE")
+    path = tmp_path_factory.mktemp("hash-key") / "user-hash-key"
+    os.environ["USER_HASH_KEY_FILE"] = str(path)
+    yield
+    if previous is None:
+        os.environ.pop("USER_HASH_KEY_FILE", None)
+    else:
+        os.environ["USER_HASH_KEY_FILE"] = previous
+
+
 def _postgres_url(dbname: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
     user = info.get("user", "postgres")

@@ -80,6 +80,13 @@ def test_end_to_end_ran_without_loss(figures: dict[str, Any]) -> None:
     assert set(e2e["reply_ms"]) == LATENCY_KEYS
 
 
+def test_flood_figures(figures: dict[str, Any]) -> None:
+    flood = figures["flood"]
+    assert "skipped" not in flood, flood
+    assert {"p50", "max", "mean"} <= set(flood["other_latency_s"])
+    assert len(flood["flood_replies_when_others_answered"]) == flood["other_chats"]
+
+
 def test_every_target_reported(figures: dict[str, Any]) -> None:
     rows = figures["targets"]
     assert [r["name"] for r in rows] == [t.name for t in TARGETS]

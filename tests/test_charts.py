@@ -294,40 +294,38 @@ def test_line_tree_finds_nested_totals_and_named_totals() -> None:
     assert not any(line.is_total for line in tree)  # no sums, no names: no totals
 
 
-def _curated_sides() -> list[tuple[str, ...]]:
-    from knowledge.curated import load_curated
-
-    return [
-        tuple(side.value for side in d.sides if side.value) for d in load_curated().discrepancies
-    ]
-
-
-def test_contradiction_notes_are_found_by_rule_and_agree_with_the_checked_overlay(
+def test_contradiction_notes_are_ingests_and_the_rule_finds_the_same_rows(
     parsed_report: ParsedReport,
 ) -> None:
-    from bot.chart_data import count_notes, indicator_notes, tables_with_role
+    from bot.chart_data import (
+        count_notes,
+        count_notes_by_rule,
+        indicator_notes,
+        indicator_notes_by_rule,
+        tables_with_role,
+    )
 
-    notes = [n for t in indicator_tables(parsed_report) for n in indicator_notes(parsed_report, t)]
-    assert notes
-    overlay = _curated_sides()
-    for note in notes:
-        # the text's figure is written in the section the note names, the table's in the row
-        section = parsed_report.section(note.sections[0])
-        assert section is not None and note.text_value in section.text.replace("**", "")
-        assert any(clean_cell(c.raw) == note.table_value
-                   for t in indicator_tables(parsed_report) for r in t.rows for c in r.cells)
-        # every rule-found contradiction is one the hand-checked overlay lists too
-        assert any(
-            any(v.replace(" ", "") in note.text_value.replace(" ", "") for v in side)
-            and note.table_value in side
-            for side in overlay
-        ), note
+    for table in indicator_tables(parsed_report):
+        notes = indicator_notes(parsed_report, table)
+        by_rule = indicator_notes_by_rule(parsed_report, table)
+        # the chart's rule (table vs the text's figure) agrees with ingest's contradictions
+        assert {n.row_index for n in by_rule} == {n.row_index for n in notes}
+        for note in notes:
+            section = parsed_report.section(note.sections[0])
+            assert section is not None and note.text_value in section.text.replace("**", "")
+            assert note.row_index is not None
+            row = table.rows[note.row_index]
+            assert note.table_value in {clean_cell(c.raw) for c in row.cells}
+            assert note.text_value != note.table_value
+    assert sum(len(indicator_notes(parsed_report, t)) for t in indicator_tables(parsed_report))
     events = tables_with_role(parsed_report, "events")
-    (count,) = count_notes(parsed_report, events)
-    assert count.table_value == str(sum(len(t.rows) for t in events))
-    announced = re.match(r"\d+", count.text_value)
-    assert announced and announced.group(0) != count.table_value
-    assert re.search(rf"\b{announced.group(0)} eventos\b", fold(" ".join(parsed_report.lines)))
+    total = str(sum(len(t.rows) for t in events))
+    for found in (count_notes(parsed_report, events), count_notes_by_rule(parsed_report, events)):
+        overall = [n for n in found if n.table_value == total]
+        assert len(overall) == 1
+        announced = re.match(r"\d+", overall[0].text_value)
+        assert announced and announced.group(0) != total
+        assert re.search(rf"\b{announced.group(0)} eventos\b", fold(" ".join(parsed_report.lines)))
 
 
 def test_notes_are_visible_on_the_image(parsed_report: ParsedReport) -> None:
@@ -345,10 +343,11 @@ def test_notes_are_visible_on_the_image(parsed_report: ParsedReport) -> None:
     assert f"{free_zones.cells[-1].value:g} %" in note
     assert "de la meta" not in " ".join(t for t in texts if "90 %" in t)  # no share when disputed
     chart, texts = _drawn(parsed_report, "eventos")
-    (note,) = chart.notes
-    assert any(note in t.replace("\n", " ") for t in texts)
+    assert chart.notes
+    for note in chart.notes:
+        assert any(note in t.replace("\n", " ") for t in texts)
     total_rows = sum(len(t.rows) for t in event_tables(parsed_report))
-    assert f"listan {total_rows}" in note
+    assert any(f"listan {total_rows}" in note for note in chart.notes)
     _, texts = _drawn(parsed_report, "eventos", "en")
     assert any(t.startswith("⚠ Note: The text") for t in texts)
 
@@ -364,7 +363,13 @@ def test_a_text_that_agrees_with_its_table_gives_no_note(parsed_report: ParsedRe
     for fact in report.facts:  # make the text say what the table says
         if fact.raw == note.text_value and fact.section == note.sections[0]:
             fact.value = row.cells[-1].value or 0
-    chart = charts.draw_chart(report, f"ind-{table.section}")
+    chart = charts.draw_chart(report, f"ind-{table.section}", keep_figure=True)
+    assert chart is not None and len(chart.notes) == 1  # ingest still lists the contradiction
+    report.contradictions = [
+        c for c in report.contradictions
+        if not any(s.table == table.key and s.line == row.line for s in c.sides)
+    ]
+    chart = charts.draw_chart(report, f"ind-{table.section}", keep_figure=True)
     assert chart is not None and chart.notes == []
 
 
@@ -378,3 +383,17 @@ def test_chart_command_in_english_answers_in_english(answer_engine: Engine) -> N
     assert result.answer.text.startswith("Eventos por mes") and "⚠ Nota:" in result.answer.text
     result = run_command(answer_engine, "grafico", "ingresos")
     assert result.answer.text.startswith("Ejecución presupuestal de ingresos")
+
+
+def test_a_drawn_chart_is_kept_for_the_same_report_and_language(
+    parsed_report: ParsedReport,
+) -> None:
+    first = charts.draw_chart(parsed_report, "eventos", "es")
+    again = charts.draw_chart(parsed_report, "eventos", "es")
+    english = charts.draw_chart(parsed_report, "eventos", "en")
+    assert first is not None and again is not None and english is not None
+    assert again is not first and again.png == first.png and english.png != first.png
+    other = parsed_report.model_copy(update={"source_sha256": "another-text"})
+    redrawn = charts.draw_chart(other, "eventos", "es")
+    assert redrawn is not None and redrawn.png == first.png  # same content, drawn again
+    assert len(charts._CACHE) <= charts._CACHE_SIZE

@@ -58,9 +58,9 @@ def test_every_pick_one_button_of_table_commands_gives_an_answer(
         assert result.answer.status == "answered", (option, result.answer.text)
         assert result.remember and result.answer.sources
         if name == "grafico":
-            assert result.photo and result.photo.startswith(b"\x89PNG")
+            assert result.attachment and result.attachment.data.startswith(b"\x89PNG")
         if name == "csv":
-            assert result.document and result.filename
+            assert result.attachment and result.attachment.filename.endswith(".csv")
 
 
 def test_english_alias_answers_in_english(answer_engine: Engine) -> None:
@@ -90,8 +90,10 @@ def test_every_table_exports_as_csv(answer_engine: Engine) -> None:
     report = answer_engine.reports[answer_engine.latest_report_id]
     for table in grid_tables(report):
         result = run_command(answer_engine, "csv", table.key)
-        assert result.document is not None and result.document.startswith(b"\xef\xbb\xbf")
-        rows = list(csv.reader(io.StringIO(result.document.decode("utf-8-sig")), delimiter=";"))
+        assert result.attachment is not None
+        document = result.attachment.data
+        assert document.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig")), delimiter=";"))
         assert len(rows) == len(table.rows) + 3  # header, rows, blank row, source line
         assert rows[1][0] == clean_cell(table.rows[0].cells[0].raw)
         assert rows[-2] == [] and rows[-1][0].startswith("Fuente: ")
@@ -108,6 +110,7 @@ def test_source_command_uses_the_last_answer(answer_engine: Engine) -> None:
     )
     result = run_command(answer_engine, "fuente", "", last_answer=last)
     assert result.answer.kind == "source" and result.answer.sources == last.sources
+    assert "«Q»" in result.answer.text and "línea 387" in result.answer.text
     assert not result.remember  # /fuente does not replace the answer it describes
 
 

@@ -22,11 +22,18 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bot import state
-from bot.settings import DEFAULT_REPORT_PATH, Settings
+from bot.settings import DEFAULT_REPORT_PATH
 from bot.telegram.app import CONCURRENT_UPDATES
 from db.models import ProcessedUpdate, QueryLog
 from tests.fakes.botapi import FakeBotApi, SentMessage
-from tests.fakes.cluster import Cluster, nginx_binary, prepare_store, scratch_postgres, take_updates
+from tests.fakes.cluster import (
+    HASH_KEY,
+    Cluster,
+    nginx_binary,
+    prepare_store,
+    scratch_postgres,
+    take_updates,
+)
 from tests.fakes.faults import Fault
 
 pytestmark = pytest.mark.postgres
@@ -297,7 +304,7 @@ def test_through_nginx_every_update_is_answered_once_though_a_worker_is_killed(
     assert all(h["processed"] > 0 for h in survivors)
 
     # The query log holds every question, in its chat (hashed), duplicates included.
-    key = Settings(_env_file=None).user_hash_key.get_secret_value()
+    key = HASH_KEY
     by_hash = {state.chat_key(chat, key): chat for chat in chats}
     with Session(db) as session:
         rows = session.execute(

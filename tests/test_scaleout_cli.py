@@ -76,10 +76,15 @@ def test_worker_needs_a_token_and_a_webhook_secret(
             **database, "TELEGRAM_BOT_TOKEN": api.token, "WEBHOOK_SECRET": weak})
         line = one_line_error(weak_secret)
         assert why in line and (len(weak) < 16 or weak not in line)  # the secret is not echoed
+    ready = {**database, "TELEGRAM_BOT_TOKEN": api.token, "WEBHOOK_SECRET": SECRET}
+    # Workers must hash alike: none generates a key of its own, and no placeholder will do.
+    assert "USER_HASH_KEY is not set" in one_line_error(run_cli("worker", env=ready))
+    placeholder = "replace-with-another-long-random-string"
+    line = one_line_error(run_cli("worker", env={**ready, "USER_HASH_KEY": placeholder}))
+    assert "placeholder" in line and placeholder not in line
     no_token = run_cli("worker", env={**database, "WEBHOOK_SECRET": SECRET})
     assert "TELEGRAM_BOT_TOKEN is not set" in one_line_error(no_token)
-    taken = run_cli("worker", "--path", "/healthz", env={
-        **database, "TELEGRAM_BOT_TOKEN": api.token, "WEBHOOK_SECRET": SECRET})
+    taken = run_cli("worker", "--path", "/healthz", env={**ready, "USER_HASH_KEY": "k" * 32})
     assert "/healthz" in one_line_error(taken)
 
 

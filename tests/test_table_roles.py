@@ -8,6 +8,7 @@ import pytest
 from knowledge.ingest import parse_report
 from knowledge.ingest.table_roles import header_meaning
 from knowledge.model import ParsedReport
+from knowledge.text import fold
 from tests.table_variants import renamed_tables
 
 # What a reader of the report says each table is (keys of the bundled report's tables).
@@ -123,3 +124,83 @@ def test_variant_cell_facts_follow_the_new_figures(parsed_report: ParsedReport,
     old, new = cells(parsed_report), cells(variant)
     assert [m for m, _, _ in old] == [m for m, _, _ in new]
     assert sum(a[1] != b[1] for a, b in zip(old, new, strict=True)) >= 0.8 * len(old)
+
+
+def test_variant_keys_come_from_the_text(variant: ParsedReport):
+    keys = [t.key for t in variant.tables]
+    assert len(set(keys)) == len(keys)
+    for table in variant.tables:
+        assert table.key.startswith(f"{table.section}-")
+        first_word = table.key.removeprefix(f"{table.section}-").split("-")[0]
+        assert first_word in fold(table.title)
+
+
+OTHER_REPORT = """INFORME ANUAL BURÓ DE TURISMO DEL LAGO
+
+2022
+
+01
+
+RESULTADOS
+
+Durante el año atendimos 12.400 visitantes, de los cuales 3.100 llegaron del exterior; con la
+Gobernación del Lago por $250 millones y con la Cámara de Comercio por $90 millones.
+
+1.1
+
+METAS DEL PLAN
+
+INDICADOR\tUNIDAD\tMETA 2022\tLOGRO A 30 DE NOVIEMBRE
+Visitantes atendidos\tPersonas\t10.000\t12.400
+Ferias realizadas\tFerias\t4\t5
+
+1.2
+
+AGENDA DE FERIAS
+
+EVENTO\tFECHA\tASISTENTES
+Feria del Lago\t3 de marzo\t800
+Noche de Museos\t15 de julio\t450
+Festival de Otoño\t2 de octubre\t1.200
+
+1.3
+
+VISITANTES POR ORIGEN
+
+ORIGEN\tCANTIDAD
+Nacional\t9.300
+Extranjero\t3.100
+Total\t12.400
+
+02
+
+FINANZAS
+
+EJECUCIÓN DEL PRESUPUESTO DE EGRESOS
+
+RUBRO\tPRESUPUESTO INICIAL\tPRESUPUESTO DEFINITIVO\tEJECUTADO\t%
+Funcionamiento\t500.000\t520.000\t480.000\t92,31%
+Promoción\t300.000\t310.000\t250.000\t80,65%
+"""
+
+
+def test_another_organisations_tables():
+    report = parse_report(OTHER_REPORT, report_id="buro-2022")
+    roles = [t.role for t in report.tables]
+    assert roles == ["indicators", "events", "breakdown", "budget_expenses"]
+    indicators, events, breakdown, budget = report.tables
+    assert indicators.column("result").cutoff == "30 de noviembre"
+    assert indicators.column("target").period == "2022"
+    assert events.column("count").unit == "asistentes"
+    assert [r.total for r in breakdown.rows] == [False, False, True]
+    assert budget.column("executed").type == "money"
+    facts = {(f.table_key, f.row_index, f.col_index): f for f in report.facts
+             if f.source == "cell"}
+    executed = facts[(budget.key, 1, budget.column("executed").index)]
+    assert (executed.meaning, executed.subject) == ("executed", "Promoción")
+    # and its prose: the visitors "de los cuales" from abroad, each amount to its partner
+    prose = [f for f in report.facts if f.source == "prose"]
+    abroad = next(f for f in prose if f.value == 3100)
+    assert abroad.part_of == next(f for f in prose if f.value == 12400).index
+    assert next(f for f in prose if f.value == 250).subject == "Gobernación del Lago"
+    assert next(f for f in prose if f.value == 90).subject == "Cámara de Comercio"

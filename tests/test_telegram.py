@@ -124,7 +124,7 @@ async def bot(
             telegram_api_base_url=api.base_url,
             telegram_api_base_file_url=api.base_file_url,
             database_url=url,
-            user_hash_key="e2e-test-key",
+            user_hash_key="e2e-test-key-0123456789",
         )
         application = build_application(settings, engine=report_engine, db_engine=db)
         await application.initialize()
@@ -243,8 +243,8 @@ async def test_events_by_month_and_by_type(bot: Harness) -> None:
         name_col, date_col = column_index(table, "nombre"), column_index(table, "fecha")
         assert name_col is not None and date_col is not None
         for row in table.rows:
-            date = fold(row.cells[date_col].raw)
-            if "noviembre" in date or "/11/" in date:
+            raw = row.cells[date_col].raw
+            if "noviembre" in fold(raw) or "/11/" in raw:
                 november.append(clean_cell(row.cells[name_col].raw))
     assert november and all(name in reply.text for name in november)
     assert f": {len(november)} eventos." in reply.text
@@ -257,7 +257,7 @@ async def test_events_by_month_and_by_type(bot: Harness) -> None:
 
 
 async def test_budget_projects_and_topic_commands(bot: Harness) -> None:
-    reply = await bot.say(2304, "/presupuesto")
+    reply = await bot.say(2304, "/presupuesto ingresos gastos")
     for table in budget_tables(bot.report):
         executed = column_index(table, "definitivo")
         assert executed is not None

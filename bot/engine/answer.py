@@ -32,6 +32,12 @@ class Source(BaseModel):
     title: str  # "Indicadores de inversión"
     quote: str  # the sentence or table row the answer rests on
     line: int | None = None
+    page: int | None = None  # the PDF page, for a report ingested from a PDF
+
+    def label(self) -> str:
+        """ "§3.2 Indicadores de inversión", or "§3.2, p. 14 Indicadores ..." from a PDF."""
+        where = f"§{self.section}" + (f", p. {self.page}" if self.page else "")
+        return f"{where} {self.title}".strip()
 
 
 class Answer(BaseModel):

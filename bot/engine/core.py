@@ -206,6 +206,17 @@ class Engine:
         if answer.status != "answered" and not answer.suggestions:
             answer.suggestions = queries.suggestions_for(request, self, lang)
         reports.name_answer(self, answer)
+        return self.add_pages(answer)
+
+    def add_pages(self, answer: Answer) -> Answer:
+        """Sources of a report read from a PDF name their page (by line, else by section)."""
+        report = self.reports.get(answer.report_id or self.latest_report_id)
+        if report is None:
+            return answer
+        for source in answer.sources:
+            if source.page is None:
+                section = report.section(source.section)
+                source.page = report.page_of(source.line) or (section.page if section else None)
         return answer
 
     # ------------------------------------------------------------------ follow-ups

@@ -10,7 +10,7 @@ def source_line(answer: Answer) -> str:
     """'Fuente: §3.2 Indicadores de inversión' (several sources joined)."""
     seen: list[str] = []
     for source in answer.sources:
-        label = f"§{source.section} {source.title}".strip()
+        label = source.label()
         if label not in seen:
             seen.append(label)
     if not seen:

@@ -70,6 +70,10 @@ def build_application(
     settings: Settings, *, engine: Engine | None = None, db_engine: DbEngine | None = None
 ) -> Application:
     """The bot, not yet started. Services missing here are created in post_init from settings."""
+    from bot import hash_key
+
+    # A one-process bot generates its key on first start; workers resolved theirs already.
+    settings = hash_key.ensure(settings, generate=True)
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get one from @BotFather")
     token = settings.telegram_bot_token.get_secret_value().strip()
@@ -149,9 +153,8 @@ async def _post_init(application: Application) -> None:
     application.bot_data[SERVICES_KEY] = Services(settings, engine, db_engine, owns_db=owns_db)
     queue = application.update_queue
     if isinstance(queue, JournalQueue):
-        queue.journal = UpdateJournal(
-            db_engine, str(application.bot.id), settings.user_hash_key.get_secret_value()
-        )
+        hash_key = application.bot_data[SERVICES_KEY].hash_key
+        queue.journal = UpdateJournal(db_engine, str(application.bot.id), hash_key)
     purged = await asyncio.to_thread(state.purge_callbacks, db_engine, BUTTON_KEY_TTL)
     log.info("bot services ready; %d expired button keys removed", purged)
     await access.purge_now(application)
@@ -189,7 +192,11 @@ async def _post_shutdown(application: Application) -> None:
 
 def run_serve(args: Any) -> int:
     """`informe-bot serve`: long polling, or webhook with `--webhook-url/--listen/--port`."""
-    settings = get_settings()
+    from bot import hash_key
+
+    settings = hash_key.ensure(get_settings(), generate=True)
+    logging_setup.protect_settings(settings)
+    _check_store_writable(settings)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     webhook_url = getattr(args, "webhook_url", None)
@@ -211,6 +218,29 @@ def run_serve(args: Any) -> int:
             log.info("serving with long polling")
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
+
+
+def _check_store_writable(settings: Settings) -> None:
+    """A SQLite store (and its -wal/-shm files) the bot cannot write would fail every answer's
+    bookkeeping, or kill the process by SIGBUS later: refuse it at start, in one line."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(settings.database_url)
+    except Exception:
+        return  # make_engine gives the clear line for a malformed URL
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database).expanduser()
+    directory = path.parent if str(path.parent) else Path(".")
+    if directory.exists() and not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigError(f"the store's directory {directory} is not writable by this user")
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if candidate.exists() and not os.access(candidate, os.R_OK | os.W_OK):
+            raise ConfigError(f"the store file {candidate} is not writable by this user")
 
 
 @contextlib.contextmanager

@@ -26,6 +26,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.commands import command_lang, resolve_command
+from bot.strings import say
 from bot.telegram import keyboards, replies
 from bot.telegram.replies import Outgoing
 from bot.telegram.retry import is_transient
@@ -36,31 +37,8 @@ log = logging.getLogger(__name__)
 CHAT_LOCKS_KEY = "chat_locks"
 SLOW_COMMANDS = ("grafico", "csv")  # answered with a file: the user sees an upload status first
 
-TEXTS = {
-    "expired": {
-        "es": "Este botón ya no está disponible. Vuelve a preguntar.",
-        "en": "This button has expired. Please ask again.",
-    },
-    "thanks": {"es": "¡Gracias por tu opinión!", "en": "Thanks for your feedback!"},
-    "not_yours": {
-        "es": "Solo quien hizo la pregunta puede valorar la respuesta.",
-        "en": "Only the person who asked can rate this answer.",
-    },
-    "text_only": {
-        "es": "Por ahora solo leo mensajes de texto. Escríbeme tu pregunta sobre el informe.",
-        "en": "I can only read text messages. Please type your question about the report.",
-    },
-    "error": {
-        "es": "Lo siento, algo salió mal al responder. El error quedó registrado; "
-        "inténtalo de nuevo en un momento.",
-        "en": "Sorry, something went wrong while answering. The error was logged; "
-        "please try again in a moment.",
-    },
-}
-
-
 def t(key: str, lang: str | None) -> str:
-    return TEXTS[key]["en" if lang == "en" else "es"]
+    return say(key, lang)
 
 
 def user_lang(update: Update) -> str:
@@ -117,7 +95,7 @@ async def send(
     common = {"reply_markup": out.markup, "reply_parameters": reply, "message_thread_id": thread_id}
     bot = context.bot
     if out.photo is not None:
-        photo = InputFile(out.photo, filename="grafico.png")
+        photo = InputFile(out.photo, filename=out.filename or "grafico.png")
         return await bot.send_photo(chat_id, photo=photo, caption=out.text, **common)
     if out.document is not None:
         document = InputFile(out.document, filename=out.filename or "tabla.csv")
@@ -199,11 +177,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user_id = update.effective_user.id if update.effective_user else None
     async with _locks(context).hold(message.chat_id):
         out = await asyncio.to_thread(
-            replies.answer_question,
+            replies.answer_text,
             _services(context),
             question,
             user_id=user_id,
             chat_id=message.chat_id,
+            lang=user_lang(update),
         )
         await _reply(context, message, out)
 

@@ -14,6 +14,7 @@ from typing import Literal
 
 from bot.engine.answer import Answer, Source
 from bot.engine.slots import MONTH_NAMES_ES
+from bot.strings import say
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -26,22 +27,8 @@ _NOTE_ID = re.compile(r"^\[[\w.-]+\]\s*")
 
 Style = Literal["plain", "note", "quote", "heading"]
 
-TEXTS = {
-    "did_you_mean": {"es": "¿Quisiste decir…?", "en": "Did you mean…?"},
-    "source": {"es": "Fuente", "en": "Source"},
-    "sources": {"es": "Fuentes", "en": "Sources"},
-    "line": {"es": "línea", "en": "line"},
-    "page": {"es": "Página", "en": "Page"},
-    "more": {"es": "y {n} más", "en": "and {n} more"},
-    "continued": {
-        "es": "(Respuesta resumida: pregúntame en el chat para verla completa.)",
-        "en": "(Shortened answer: ask me in the chat to see all of it.)",
-    },
-}
-
-
 def t(key: str, lang: str) -> str:
-    return TEXTS[key]["en" if lang == "en" else "es"]
+    return say(key, lang)
 
 
 def utf16_len(text: str) -> int:
@@ -102,7 +89,7 @@ def render_paragraph(paragraph: Paragraph, pattern: re.Pattern[str] | None) -> s
 
 
 def source_label(source: Source) -> str:
-    return f"§{source.section} {source.title}".strip()
+    return source.label()
 
 
 def source_line(answer: Answer) -> str | None:
@@ -123,12 +110,14 @@ def source_line(answer: Answer) -> str | None:
 
 
 def answer_paragraphs(answer: Answer) -> list[Paragraph]:
-    paragraphs = [Paragraph(line) for line in answer.text.split("\n")]
+    paragraphs = [_paragraph(line, answer) for line in answer.text.split("\n")]
     if answer.kind == "source":
         for source in answer.sources:
             where = source_label(source)
             if source.line is not None:
                 where += f" ({t('line', answer.lang)} {source.line})"
+            if where in answer.text:
+                continue  # /fuente wrote it, with its quote
             paragraphs += [
                 Paragraph(""),
                 Paragraph(where, "heading"),
@@ -143,6 +132,18 @@ def answer_paragraphs(answer: Answer) -> list[Paragraph]:
         if heading.lower().rstrip("…?.") not in answer.text.lower():
             paragraphs += [Paragraph(""), Paragraph(heading)]
     return _trim_blank(paragraphs)
+
+
+def _paragraph(line: str, answer: Answer) -> Paragraph:
+    """/fuente writes "§3.2 Title (línea 387)" then «the quote»: a heading and a quotation."""
+    if answer.kind != "source":
+        return Paragraph(line)
+    opening, closing = say("quote_open", answer.lang), say("quote_close", answer.lang)
+    if line.startswith("§"):
+        return Paragraph(line, "heading")
+    if line.startswith(opening) and line.endswith(closing) and len(line) > 2:
+        return Paragraph(line[len(opening) : -len(closing)], "quote")
+    return Paragraph(line)
 
 
 def _trim_blank(paragraphs: list[Paragraph]) -> list[Paragraph]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -17,10 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot import state
-from bot.commands import command_lang, run_command
+from bot import dialog, state
 from bot.engine.answer import Answer
+from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
+from bot.reply import Reply
 from bot.report_tables import shorten
 from bot.telegram import keyboards, render
 from bot.telegram.services import Services
@@ -41,21 +43,39 @@ class Outgoing:
     filename: str | None = None
 
 
-# ----------------------------------------------------------------------------- questions
+# ----------------------------------------------------------------------------- dialog
+
+
+def answer_text(
+    services: Services,
+    text: str,
+    *,
+    user_id: int | None,
+    chat_id: int,
+    lang: str | None = None,
+    channel: str = "telegram",
+) -> Outgoing:
+    """A message (question, /command or typed choice number) through the dialog layer."""
+    return _respond(
+        services,
+        lambda session: dialog.respond(services.engine, text, session, _lang(lang)),
+        user_id=user_id,
+        chat_id=chat_id,
+        channel=channel,
+    )
 
 
 def answer_question(
     services: Services, text: str, *, user_id: int | None, chat_id: int, channel: str = "telegram"
 ) -> Outgoing:
-    """A free-text question (or a pressed suggestion): asked with the chat's context."""
-    chat_hash = state.chat_key(chat_id, services.hash_key)
-    snapshot = _load(services, chat_hash)
-    started = perf_counter()
-    reply = services.engine.ask(text, snapshot.context)
-    latency_ms = (perf_counter() - started) * 1000
-    log_id = _log(services, text, reply.answer, latency_ms, user_id, chat_hash, channel)
-    _save(services, chat_hash, reply.answer, reply.context)
-    return present(services, reply.answer, log_id=log_id)
+    """A free-text question (or a pressed suggestion), even one that starts with "/"."""
+    return _respond(
+        services,
+        lambda session: dialog.question(services.engine, text, session),
+        user_id=user_id,
+        chat_id=chat_id,
+        channel=channel,
+    )
 
 
 def answer_command(
@@ -67,37 +87,58 @@ def answer_command(
     chat_id: int,
     lang: str | None = None,
 ) -> Outgoing:
+    """A command (typed, or re-run by a pick-one button)."""
+    return _respond(
+        services,
+        lambda session: dialog.command(services.engine, name, args, session, _lang(lang)),
+        user_id=user_id,
+        chat_id=chat_id,
+        channel="telegram",
+    )
+
+
+def _lang(lang: str | None) -> Lang | None:
+    return None if lang is None else ("en" if lang == "en" else "es")
+
+
+def _respond(
+    services: Services,
+    run: Callable[[dialog.Session], Reply],
+    *,
+    user_id: int | None,
+    chat_id: int,
+    channel: str,
+) -> Outgoing:
     chat_hash = state.chat_key(chat_id, services.hash_key)
     snapshot = _load(services, chat_hash)
-    lang = lang or command_lang(name)
+    session = dialog.Session(context=snapshot.context, last_answer=snapshot.last_answer)
     started = perf_counter()
-    result = run_command(
-        services.engine,
-        name,
-        args,
-        snapshot.context,
-        "en" if lang == "en" else "es",
-        last_answer=snapshot.last_answer,
-    )
+    reply = run(session)
     latency_ms = (perf_counter() - started) * 1000
     log_id = None
-    if result.remember:
-        question = f"/{name} {args}".strip()
-        log_id = _log(services, question, result.answer, latency_ms, user_id, chat_hash, "telegram")
-        _save(services, chat_hash, result.answer, result.context)
+    if reply.remember:
+        log_id = _log(services, reply.query, reply.answer, latency_ms, user_id, chat_hash, channel)
+        after = session.after(reply)
+        _save(services, chat_hash, after.last_answer or reply.answer, after.context)
+    return outgoing(services, reply, log_id=log_id)
+
+
+def outgoing(services: Services, reply: Reply, *, log_id: int | None) -> Outgoing:
+    """A dialog reply as a Telegram message: text or caption, buttons, the attached file."""
     store = _store(services)
-    if result.photo is not None or result.document is not None:
+    attachment = reply.attachment
+    if attachment is not None:
         return Outgoing(
-            render.render_caption(result.answer),
-            markup=keyboards.answer_keyboard(result.answer, store, log_id=log_id),
-            photo=result.photo,
-            document=result.document,
-            filename=result.filename,
+            render.render_caption(reply.answer),
+            markup=keyboards.answer_keyboard(reply.answer, store, log_id=log_id),
+            photo=attachment.data if attachment.kind == "photo" else None,
+            document=attachment.data if attachment.kind == "document" else None,
+            filename=attachment.filename,
         )
-    if result.choices and result.command:
-        markup = keyboards.choices_keyboard(result.command, result.choices, store)
-        return Outgoing(render.render_single(result.answer), markup=markup)
-    return present(services, result.answer, log_id=log_id)
+    if reply.choices and reply.command:
+        markup = keyboards.choices_keyboard(reply.command, reply.choices, store)
+        return Outgoing(render.render_single(reply.answer), markup=markup)
+    return present(services, reply.answer, log_id=log_id)
 
 
 def present(services: Services, answer: Answer, *, log_id: int | None, page: int = 0) -> Outgoing:

@@ -24,7 +24,10 @@ class Services:
 
     @property
     def hash_key(self) -> str:
-        return self.settings.user_hash_key.get_secret_value()
+        key = self.settings.user_hash_key
+        if key is None:  # serve and worker resolve it first (bot/hash_key.py)
+            raise RuntimeError("USER_HASH_KEY is not resolved")
+        return key.get_secret_value()
 
 
 def get_services(bot_data: dict[str, Any]) -> Services:

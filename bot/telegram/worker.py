@@ -241,6 +241,9 @@ def create_app(settings: Settings, *, path: str = DEFAULT_PATH, label: str = "")
     secret = webhook_secret(settings)
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get one from @BotFather")
+    from bot import hash_key
+
+    settings = hash_key.ensure(settings, generate=False)  # all workers must hash alike
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
 
     async def context(app: web.Application) -> AsyncIterator[None]:

@@ -38,6 +38,7 @@ from knowledge.text import (
     clauses,
     clean,
     fold,
+    function_words,
     is_blank,
     is_bullet,
     is_table_line,
@@ -213,16 +214,34 @@ def _figures(text: str, excluded: list[tuple[int, int]]) -> list[NumberMatch]:
 # ----------------------------------------------------------------------------- attribution
 
 
+_ACCENTS = str.maketrans("áéíóúüñàèìòùâêîôûÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛ",
+                         "aeiouunaeiouaeiouAEIOUUNAEIOUAEIOU")
+
+
+def _light(text: str) -> str:
+    """Lower case without accents, same length: cue words are matched on this."""
+    return text.translate(_ACCENTS).lower()
+
+
+@lru_cache(maxsize=256)
+def _cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})")
+
+
 def _last_cue(text: str, groups: dict[str, list[str]]) -> tuple[int, str] | None:
-    """(position, meaning) of the cue that starts last in a text (folded, word prefixes)."""
-    folded = fold(text) + " "
+    """(position, meaning) of the cue that starts last in a text (folded, word prefixes); of
+    two cues starting at one place the longer wins."""
+    folded = _light(text) + " "
     best: tuple[int, int, str] | None = None
     for meaning, cues in groups.items():
-        for cue in cues:
-            for m in re.finditer(rf"(?<!\w){re.escape(cue)}", folded):
-                key = (m.start(), len(cue))
-                if best is None or key > best[:2]:
-                    best = (m.start(), len(cue), meaning)
+        last = None
+        for last in _cue_regex(tuple(cues)).finditer(folded):  # noqa: B007
+            pass
+        if last is not None:
+            key = (last.start(), len(last.group()))
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], meaning)
     return (best[0], best[2]) if best else None
 
 
@@ -230,17 +249,17 @@ def _starts_with(text: str, cues: list[str]) -> bool:
     """The text opens with a cue, with no punctuation before it ("90% DE LAS CUALES")."""
     if not re.match(r"\s*\w", text):
         return False
-    folded = fold(text[:80])
+    folded = _light(text[:80]).lstrip()
     return any(re.match(rf"{re.escape(c)}\b", folded) for c in cues)
 
 
 def _contains(text: str, cues: list[str]) -> bool:
-    folded = fold(text)
+    folded = _light(text)
     return any(re.search(rf"(?<!\w){re.escape(c)}\b", folded) for c in cues)
 
 
 def _ends_with(text: str, cues: list[str]) -> bool:
-    folded = fold(text[-60:])
+    folded = re.sub(r"[\s,;:]+$", "", _light(text[-60:]))
     return any(re.search(rf"(?<!\w){re.escape(c)}$", folded) for c in cues)
 
 
@@ -250,16 +269,17 @@ def _meaning(sentence: str, clause: tuple[int, int], start: int, end: int, prev_
     found = _last_cue(label + " " + sentence[:start], cues.sentence)
     if found:
         return found[1]  # type: ignore[return-value]
-    after = fold(sentence[end:end + 40])
+    after = _light(sentence[end:end + 40])
     for meaning, words in cues.after.items():
         if any(re.match(rf"\W*{re.escape(c)}\b", after) for c in words):
             return meaning  # type: ignore[return-value]
     window = sentence[max(prev_end, clause[0]):start]
-    found = _last_cue(window, cues.before) or _last_cue(
-        label + " " + sentence[clause[0]:start], cues.before)
+    found = _last_cue(window, cues.before)
+    if found is None and prev_end <= clause[0]:  # the clause's first figure: its whole lead
+        found = _last_cue(label + " " + sentence[clause[0]:start], cues.before)
     if found:
         return found[1]  # type: ignore[return-value]
-    if prev is not None and prev not in ("target", "other"):
+    if prev is not None and prev not in ("target", "total", "other"):
         return prev
     if unit == "%":
         return "share"
@@ -270,32 +290,44 @@ def _meaning(sentence: str, clause: tuple[int, int], start: int, end: int, prev_
     return "other"
 
 
-_BREAK = {"de", "del"}
-_CHAIN_RE = re.compile(r"\s+(?:de|del)\s+(?:(?:la|las|los|el)\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
+_CHAIN_RE = re.compile(
+    r"\s+(?P<de>de|del)\s+(?:(?P<art>la|las|los|el)\s+)?(?P<w1>[^\W\d_][\w-]*)"
+    r"(?:\s+(?P<w2>[^\W\d_][\w-]*))?", re.IGNORECASE)
 
 
 def _counted(sentence: str, m: NumberMatch, previous: ParsedFact | None) -> str | None:
-    """What a figure counts: its unit word and the "de ..." phrase after it."""
+    """What a figure counts: its unit word and the "de ..." phrase after it ("familias de
+    población migrante", "proyectos de nueva inversión"); for a percentage, what it is of."""
     if m.unit is None:
         return None
-    words = re.findall(r"[^\W\d_]+", m.raw)
-    unit_word = words[-1] if words and m.unit in unit_words() else None
-    if unit_word is None and m.unit not in ("%", "COP", "USD") and previous is not None \
-            and previous.unit == m.unit:
-        return previous.counted  # "46 EVENTOS, 16 organizados": the unit was shared
-    parts = [unit_word] if unit_word else []
-    if m.unit in ("COP", "USD") and not parts:
+    shown = sentence[m.span[0]:m.span[1]]
+    words = re.findall(r"[^\W\d_]+", shown)
+    word_unit = m.unit in unit_words()
+    unit_word = words[-1] if words and word_unit else None
+    if word_unit and unit_word is None:
+        if previous is not None and previous.unit == m.unit:
+            return previous.counted  # "46 EVENTOS, 16 organizados": the unit was shared
+        return m.unit
+    if m.unit in ("COP", "USD") or (not word_unit and m.unit != "%"):
         return None
+    parts = [unit_word] if unit_word else []
+    ends = function_words()["phrase_end"]
     pos = m.span[1]
     for _ in range(2):
         chain = _CHAIN_RE.match(sentence, pos)
-        if not chain or fold(chain.group(1)) in _BREAK:
+        if not chain or fold(chain.group("w1")) in ends:
             break
-        if parts:
-            parts.append(sentence[pos:chain.end()].strip())
-        else:
-            parts.append(chain.group(1))
-        pos = chain.end()
+        if parts and (chain.group("art") or fold(chain.group("de")) == "del"):
+            break  # "trajes de protección del gobierno": an article opens another thing
+        phrase_end = chain.end("w1")
+        w1, w2 = chain.group("w1"), chain.group("w2")
+        if w2 and not w1[0].isupper() and not w2[0].isupper() and fold(w2) not in ends:
+            phrase_end = chain.end("w2")
+        piece = sentence[pos:phrase_end].strip()
+        if not parts:  # a percentage: "el 64 % de las PQRS" counts PQRS
+            piece = sentence[chain.start("w1"):phrase_end]
+        parts.append(piece)
+        pos = phrase_end
     text = " ".join(parts).strip()
     return text or None
 
@@ -318,11 +350,18 @@ class _Names:
         return out
 
 
-def _subject(names: list[tuple[int, int, str]], at: int) -> str | None:
+def _subject(names: list[tuple[int, int, str]], at: int, text: str = "") -> str | None:
+    """The name before the figure nearest to it; else the first one after it, unless it is
+    the purpose of the figure ("pruebas rápidas para Covid-19")."""
     before = [n for s, _, n in names if s < at]
     if before:
         return before[-1]
-    return names[0][2] if names else None
+    words = function_words()
+    for s, _, n in names:
+        lead = [w for w in fold(text[max(0, s - 24):s]).split() if w not in words["articles"]]
+        if not lead or lead[-1] not in words["purpose"]:
+            return n
+    return None
 
 
 @dataclass
@@ -332,6 +371,7 @@ class _Builder:
     year: int
     names: _Names
     section_of: object
+    curated: Curated | None = None
     facts: list[ParsedFact] = field(default_factory=list)
     clauses: list[ParsedClause] = field(default_factory=list)
     sentence_count: int = 0
@@ -355,7 +395,7 @@ class _Builder:
         names = self.names.of(sentence, spans)
         shown = f"{context}: {sentence}" if context else sentence
         clause_ids: list[tuple[int, int, int]] = []
-        for c_start, c_end in clauses(sentence):
+        for c_start, c_end in clauses(sentence, shifted):
             line = line_of(offset + c_start)
             c_names = [n for n in names if c_start <= n[0] < c_end]
             c_text = sentence[c_start:c_end]
@@ -364,7 +404,7 @@ class _Builder:
             clause = ParsedClause(
                 index=len(self.clauses), section=self.section_of(line), line=line + 1,
                 line_end=line_of(offset + max(c_start, c_end - 1)) + 1, text=c_text.strip(),
-                source=source, subject=_subject(c_names, c_end) or row_subject,
+                source=source, subject=_subject(c_names, c_end, sentence) or row_subject,
                 entities=[n for _, _, n in c_names], sentence=sentence_id)
             self.clauses.append(clause)
             clause_ids.append((c_start, c_end, clause.index))
@@ -372,7 +412,13 @@ class _Builder:
         prev_end, prev_role = 0, None
         previous: ParsedFact | None = None
         cutoff = _cutoff(sentence, self.year)
-        period = _period(label + " " + sentence)
+        named = [(s, e) for s, e, x in self.curated.excluded_spans(sentence)
+                 if x.kind not in ("year", "date")] \
+            if self.curated and _YEAR_RE.search(sentence) else []
+        unnamed = sentence
+        for s, e in named:
+            unnamed = unnamed[:s] + " " * (e - s) + unnamed[e:]
+        period = _period(label + " " + unnamed)
         for m in figures:
             start, end = m.span
             c_start, c_end, c_index = next(
@@ -380,28 +426,38 @@ class _Builder:
             line = line_of(offset + start)
             c_names = [n for n in names if c_start <= n[0] < c_end]
             same_clause = previous is not None and previous.clause_index == c_index
+            alike = previous is not None and _unit_kind(previous.unit) == _unit_kind(m.unit)
             meaning = _meaning(sentence, (c_start, c_end), start, end,
                                prev_end if same_clause else c_start,
-                               previous.meaning if same_clause and previous else None, m.unit,
-                               label)
+                               previous.meaning if same_clause and alike and previous else None,
+                               m.unit, label)
             part_of = None
             if previous is not None and (
                     (same_clause and _contains(sentence[prev_end:start], cues.part_of))
                     or _starts_with(sentence[end:], cues.part_of)):
                 part_of = previous.index
+            counted = _counted(sentence, m, previous)
+            if part_of is not None and counted is None and m.unit == "%":
+                counted = previous.counted if previous else None  # "90% de las cuales"
             fact = ParsedFact(
                 section=self.section_of(line), line=line + 1, raw=m.raw, value=m.value,
                 unit=m.unit, scale=m.scale, sentence=shown.strip(),
                 role=_role(sentence, start, end, prev_end, prev_role, m.unit),
                 cutoff=cutoff, index=len(self.facts), source=source, meaning=meaning,
-                counted=_counted(sentence, m, previous),
-                subject=_subject(c_names, start) or row_subject, period=period,
+                counted=counted,
+                subject=_subject(c_names, start, sentence) or row_subject, period=period,
                 total=_ends_with(sentence[max(prev_end, c_start):start], cues.total),
                 part_of=part_of, clause=self.clauses[c_index].text,
                 clause_line=self.clauses[c_index].line, clause_index=c_index,
                 **(cell or {}))
             self.facts.append(fact)
             prev_end, prev_role, previous = end, fact.role, fact
+
+
+def _unit_kind(unit: str | None) -> str | None:
+    """Money and its percentages ("el 55%, es decir $11 millones") are one kind; a counted
+    thing is its own ("$346 millones ... a 450 familias" are two)."""
+    return "money" if unit in ("COP", "USD", "%") else unit
 
 
 def _box_label(paragraphs: list[_Paragraph], k: int) -> str:
@@ -509,7 +565,8 @@ def extract_facts(lines: list[str], first: int, skip: set[int], sections: list[P
                   tables: list[ParsedTable], curated: Curated | None,
                   year: int) -> tuple[list[ParsedFact], list[ParsedClause]]:
     """Every figure of the prose, highlights and tables (in line order) and every clause."""
-    builder = _Builder(year=year, names=_Names(Casing(lines)), section_of=_section_of(sections))
+    builder = _Builder(year=year, names=_Names(Casing(lines)), section_of=_section_of(sections),
+                       curated=curated)
     _prose(builder, lines, first, skip, curated)
     _cells(builder, tables, curated)
     facts = sorted(builder.facts, key=lambda f: (f.line, f.col_index or 0))

@@ -39,15 +39,60 @@ _TITLE_WORDS = ("informe de gestion", "informe anual de gestion", "informe anual
                 "rendicion de cuentas")
 
 
-def read_report_file(path: str | Path) -> str:
-    """The report text; IngestError (one line) when missing, unreadable or not UTF-8."""
+def is_pdf(path: str | Path, data: bytes | None = None) -> bool:
+    """A report given as PDF: by its name, or by its first bytes."""
+    if Path(path).suffix.lower() == ".pdf":
+        return True
+    return data is not None and data[:5] == b"%PDF-"
+
+
+def read_report_bytes(path: str | Path) -> bytes:
     p = Path(path)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError as exc:
         raise IngestError(f"No existe el archivo del informe: {p}") from exc
     except OSError as exc:
         raise IngestError(f"No se pudo leer el archivo del informe {p}: {exc.strerror}") from exc
+
+
+def source_sha256(path: str | Path) -> str:
+    """What identifies a report file in the store: a PDF by its bytes (so checking it never
+    parses it), a text by its decoded text."""
+    data = read_report_bytes(path)
+    if is_pdf(path, data):
+        return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(_decode(Path(path), data).encode("utf-8")).hexdigest()
+
+
+def read_report(path: str | Path) -> tuple[str, str]:
+    """(text, source digest) of a report file, read once; see `source_sha256`."""
+    p = Path(path)
+    data = read_report_bytes(p)
+    if is_pdf(p, data):
+        from knowledge.ingest.pdf import pdf_to_text
+
+        return pdf_to_text(data, p.name), hashlib.sha256(data).hexdigest()
+    text = _decode(p, data)
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_report_file(path: str | Path) -> str:
+    """The report text; IngestError (one line) when missing, unreadable or not UTF-8.
+
+    A PDF (by name or content) is converted to the same text form (knowledge/ingest/pdf.py),
+    with a form feed where each page starts.
+    """
+    p = Path(path)
+    data = read_report_bytes(p)
+    if is_pdf(p, data):
+        from knowledge.ingest.pdf import pdf_to_text
+
+        return pdf_to_text(data, p.name)
+    return _decode(p, data)
+
+
+def _decode(p: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")  # editors may add a BOM
     except UnicodeDecodeError as exc:

@@ -18,7 +18,7 @@ from knowledge.ingest.sections import _SECTION_RE, section_at
 from knowledge.ingest.table_roles import classify
 from knowledge.model import ParsedCell, ParsedRow, ParsedSection, ParsedTable
 from knowledge.numbers import parse_number, unit_from_words
-from knowledge.text import clean, fold, is_blank, is_table_line, is_upper
+from knowledge.text import clean, fold, function_words, is_blank, is_table_line, is_upper
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _caption(lines: list[str], block: _Block) -> str | None:
     text = clean(lines[i])
     if _SECTION_RE.match(text) and len(text) < 8:
         return None
-    return text if is_upper(text) and len(text) < 120 else None
+    return text if is_upper(text) and len(text) < 120 and not text.endswith(".") else None
 
 
 def _cell(raw: str) -> ParsedCell:
@@ -119,8 +119,39 @@ def _lead(lines: list[str], block: _Block) -> str | None:
     return text[:-1].strip() if text.endswith(":") and len(text) < 160 else None
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"\s+", "-", fold(text))[:48].strip("-")
+def _slug(text: str, words: int = 3) -> str:
+    """The first content words of a text, folded: "EVENTOS COMO INVITADOS" ->
+    "eventos-invitados"."""
+    stop = function_words()["key_stop"]
+    kept = [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in stop]
+    return "-".join(kept[:words])[:48].strip("-")
+
+
+def _rule_keys(tables: list[ParsedTable], keyed: set[int], used: set[str]) -> None:
+    """Keys by rule for the tables no overlay names: section and title words; tables that
+    would share one add the words of their first cell ("…-tipo", "…-proceso")."""
+    bases = {k: f"{t.section}-{_slug(t.title) or 'tabla'}" for k, t in enumerate(tables)
+             if k not in keyed}
+    groups: dict[str, list[ParsedTable]] = {}
+    for k, base in bases.items():
+        groups.setdefault(base, []).append(tables[k])
+    for k, base in bases.items():
+        table = tables[k]
+        siblings = groups[base]
+        if len(siblings) > 1:
+            if all(t.header[:1] == table.header[:1] for t in siblings):
+                # same header: the first cell tells them apart
+                first = next((c.raw for c in table.rows[0].cells if c.raw), "") \
+                    if table.rows else ""
+                extra = _slug(first, 2)
+            else:
+                extra = _slug(table.header[0] if table.header else "", 2)
+            base = f"{base}-{extra}" if extra else base
+        key, n = base, 2
+        while key in used:
+            key, n = f"{base}-{n}", n + 1
+        table.key = key
+        used.add(key)
 
 
 def _assign_key(table: ParsedTable, caption: str | None, specs: list[TableSpec],
@@ -186,15 +217,11 @@ def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection
         if spec is not None:
             table.key, table.title = spec.key, spec.title
         else:
-            table.title = table.title or lead or table.heading
-            base = f"{number}-{_slug(table.title) or 'tabla'}"
-            key, n = base, 2
-            while key in used:
-                key, n = f"{base}-{n}", n + 1
-            table.key = key
-            used.add(key)
+            table.title = table.title or table.heading or lead or ""
+            table.key = ""  # named by rule once every table is known
         _fill_units(table)
         classify(table, [t for t in (table.heading, caption, lead) if t])
         tables.append(table)
         k += 1
+    _rule_keys(tables, {k for k, t in enumerate(tables) if t.key}, used)
     return tables

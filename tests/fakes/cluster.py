@@ -37,6 +37,7 @@ PROXY_SNIPPET = REPO / "deploy" / "nginx" / "informe-bot-proxy.conf"
 WEBHOOK_PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_SECRET = "scale-out_Secret-42"
+HASH_KEY = "scale-out-hash-key-shared-by-every-worker"
 START_TIMEOUT_S = 60.0
 
 
@@ -147,6 +148,7 @@ class Cluster:
             TELEGRAM_API_BASE_URL=self.api.base_url,
             TELEGRAM_API_BASE_FILE_URL=self.api.base_file_url,
             WEBHOOK_SECRET=self.secret,
+            USER_HASH_KEY=HASH_KEY,  # every worker must hash alike (they refuse to start without)
             DATABASE_URL=self.database_url,
             # Load tests send far more than a person would: no per-user or flood pacing.
             QUESTIONS_PER_MINUTE="1000000",

@@ -18,6 +18,7 @@ from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
 from bot.reply import Attachment, Choice, Reply
 from bot.strings import say
+from bot.tidy import tidy
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
@@ -99,8 +100,11 @@ def choose(engine: Engine, choice: Choice, session: Session, lang: Lang | None =
 
 
 def _with_suggestions(reply: Reply) -> Reply:
-    """An answer that is not one offers its suggestions as choices (asked as questions)."""
+    """Each bullet said once; an answer that is not one offers its suggestions as choices."""
     answer = reply.answer
+    text = tidy(answer.text)
+    if text != answer.text:
+        reply = replace(reply, answer=answer.model_copy(update={"text": text}))
     if reply.choices or answer.status == "answered" or not answer.suggestions:
         return reply
     return replace(reply, choices=[Choice(s, s) for s in answer.suggestions])

@@ -114,7 +114,7 @@ async def api(
             telegram_api_base_url=fake.base_url,
             telegram_api_base_file_url=fake.base_file_url,
             database_url=url,
-            user_hash_key="parity-test-key",
+            user_hash_key="parity-test-key-0123456789",
         )
         application = build_application(settings, engine=answer_engine, db_engine=db)
         await application.initialize()

@@ -16,8 +16,7 @@ import pytest
 import pytest_asyncio
 from sqlmodel import Session, select
 
-from bot.commands import command_lang, run_command
-from bot.engine.context import ConversationContext
+from bot import dialog
 from bot.engine.core import Engine
 from bot.telegram import render
 from db.models import QueryLog
@@ -85,14 +84,12 @@ async def bot(
 
 
 def expected_for_question(engine: Engine, text: str) -> str:
-    return render.render_pages(engine.ask(text).answer)[0]
+    return render.render_pages(dialog.respond(engine, text).answer)[0]
 
 
 def expected_for_command(engine: Engine, text: str) -> tuple[str, str]:
     """(method, HTML) the bot must send for a command, from the command catalogue itself."""
-    name, _, args = text[1:].partition(" ")
-    name = name.split("@")[0]
-    result = run_command(engine, name, args, ConversationContext(), command_lang(name))
+    result = dialog.respond(engine, text)  # the one dialog layer the bot answers through
     if result.photo is not None:
         return "sendPhoto", render.render_caption(result.answer)
     if result.document is not None:

@@ -38,6 +38,7 @@ from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.app import build_application
 from bot.telegram.replies import inline_title
+from bot.tidy import tidy
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import ChatState, QueryLog
@@ -102,7 +103,8 @@ class Harness:
         await self.api.wait_until(lambda: len(self.api.callback_answers) > answers, timeout=15)
 
     def expected(self, answer: Answer) -> str:
-        return render.render_pages(answer)[0]
+        """What the bot sends for an engine answer: the dialog says each bullet once."""
+        return render.render_pages(answer.model_copy(update={"text": tidy(answer.text)}))[0]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from bot.engine import queries, reports
 from bot.engine.answer import Answer
-from bot.engine.catalog import IntentMatcher, load_catalog
+from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
 from bot.engine.coverage import strip_discourse
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
@@ -29,6 +29,7 @@ MAX_QUESTION_CHARS = 1000
 _FOLLOW_UP = re.compile(
     r"^(?:y|e|and|what about|how about|y que tal|y en|y la|y el|y los|y las|and the|and in)\b"
 )
+_DAY_OF_MONTH = re.compile(r"\b\d{1,2} de [a-z]+")
 _TO_ENGLISH = re.compile(r"\b(?:in english|en ingles|english please)\b")
 _TO_SPANISH = re.compile(r"\b(?:en espanol|in spanish|en castellano)\b")
 
@@ -183,7 +184,34 @@ class Engine:
             answer = queries.table_answer(request, best.intent, self)
             if answer is not None:
                 return answer
+        answer = self._table_from_evidence(request)
+        if answer is not None:
+            return answer
         return queries.retrieval_answer(request, self, intent_hint=best)
+
+    def _table_from_evidence(self, request: Request) -> Answer | None:
+        """A question with a table operator (largest, smallest, total, threshold, month) whose
+        best evidence is rows of one table: the operator runs over that table's rows."""
+        slots = request.slots
+        # "al 15 de diciembre" is a date (a cut-off), not a month to filter by.
+        month_filter = bool(slots.months) and not _DAY_OF_MONTH.search(request.folded)
+        if not (slots.superlative or slots.threshold or month_filter):
+            return None
+        terms = query_terms(request.question, self.synonyms)
+        hits = search(request.index, terms, limit=5, kinds=("row",), ignore=queries.MEASURE_WORDS,
+                      english=request.lang == "en")
+        if not hits or hits[0].score < queries.ANSWER_THRESHOLD:
+            return None
+        key = hits[0].passage.table_key
+        table = request.index.tables.get(key or "")
+        if table is None:
+            return None
+        title = table.title or request.index.sections[table.section].title
+        intent = Intent(
+            id=f"table.{key}", handler="table", targets=(table.key,), label_es=title,
+            label_en=title, phrasings=(),
+        )
+        return queries.table_answer(request, intent, self)
 
     def _year_in_report(self, request: Request, years: list[int]) -> bool:
         """A year the report mentions as a date of its own content (a 2021 webinar, 2050 goals)."""

@@ -50,6 +50,9 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
         return _not_covered(answer, [], request.lang, figure=True)
     if kind in UNCHECKED_KINDS:
         return answer
+    if _count_answered_with_money(answer, request):
+        # "¿Cuántos empleados…?" answered with a peso amount counts nothing asked.
+        return _not_covered(answer, [], request.lang, figure=True)
     from bot.engine.queries import MEASURE_WORDS
 
     index = request.index
@@ -93,6 +96,18 @@ def _evidence_texts(answer: Answer, request: Request) -> list[str]:
     # Lists, rows and filters are written from the rows and items they hold.
     texts.append(answer.text)
     return texts
+
+
+_NOT_COUNTS = frozenset({"COP", "USD", "%"})
+
+
+def _count_answered_with_money(answer: Answer, request: Request) -> bool:
+    from bot.engine.queries import counted_noun
+
+    if not answer.figures or answer.figures[0].unit not in _NOT_COUNTS:
+        return False
+    noun = counted_noun(request)
+    return bool(noun) and request.slots.measure not in {"costo", "valor", "porcentaje"}
 
 
 def _context_chain(index: ReportIndex, passage: Passage) -> list[str]:

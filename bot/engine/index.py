@@ -363,7 +363,8 @@ class ReportIndex:
         for candidate, distance, _ in process.extract(
             term, nearby, scorer=OSA.distance, score_cutoff=allowed, limit=8
         ):
-            if candidate != term:
+            # People rarely mistype the first letter of a word ("presidente" is not "residente").
+            if candidate != term and candidate[0] == term[0]:
                 matches.append((candidate, 1.0 - 0.12 * distance - 0.01))
         if len(term) >= 6 and term.isalpha():
             # Spanish inflections share a stem: "trabajan" ~ "trabajando", "atrajo" ~ "atraer".

@@ -30,7 +30,7 @@ FIGURE_TEXT_LIMIT = 700
 LIST_TEXT_LIMIT = 1500
 SUMMARY_SENTENCE_LIMIT = 220
 SUMMARY_TEXT_LIMIT = 1900  # longer summaries are paginated by the bot
-ANSWER_THRESHOLD = 0.52
+ANSWER_THRESHOLD = 0.46
 RARE_TERM_IDF = 0.8  # share of the largest IDF above which a word names something specific
 MONEY_UNITS = {"USD", "COP"}
 
@@ -82,7 +82,7 @@ def _cut_words(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-")
+    return cut.rstrip(" ,;:-") + "…"  # cut at a word, and said to be cut
 
 
 def _shorten(text: str, limit: int, around: str | None = None) -> str:
@@ -92,8 +92,10 @@ def _shorten(text: str, limit: int, around: str | None = None) -> str:
         position = fold(text).find(fold(around))
         if position > limit // 2:
             start = max(0, position - limit // 3)
-            return "…" + text[start : start + limit - 2].rstrip() + "…"
-    return text[: limit - 1].rstrip() + "…"
+            start = text.find(" ", start) + 1 if start and text[start - 1] != " " else start
+            window = text[start : start + limit - 2].rsplit(" ", 1)[0]
+            return "…" + window.rstrip(" ,;:") + "…"  # words whole at both ends
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def unit_from_header(unit_text: str) -> tuple[str | None, str | None]:
@@ -622,7 +624,8 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
     criteria = _criteria_text(lang, month, slots.threshold, matched_value)
     if slots.superlative and numeric_column and selected:
         return _superlative(request, intent, selected, numeric_column, title)
-    if slots.wants_total and numeric_column and not has_filter:
+    if slots.wants_total and numeric_column and selected and not (month or slots.threshold):
+        # The total of the rows asked for: all of them, or those of the named kind.
         return _total(request, intent, selected, numeric_column, title)
     if not selected:
         return Answer(
@@ -1412,9 +1415,19 @@ def counted_noun(request: Request) -> str | None:
     if not words or words[0] in MEASURE_WORDS or words[0].endswith(("ron", "ban", "ian")):
         return None  # "¿cuántos asistieron…?": a verb, the count is implicit
     if request.lang == "en" and len(words) > 1:
-        # English puts adjectives first: "how many heritage properties" counts properties.
-        return f"{words[0]}|{words[1]}"
+        # English puts adjectives and possessors first ("how many heritage properties", "how
+        # many of the world's largest cities"): any word up to the verb may be the counted one.
+        head = fold(match.group(1)).split()
+        stop = next((i for i, w in enumerate(head) if w in _ENGLISH_AUXILIARIES), len(head))
+        nouns = [w for w in content_tokens(" ".join(head[:stop])) if w not in _SCALE_WORDS]
+        return "|".join(nouns or words[:2])
     return words[0]
+
+
+_ENGLISH_AUXILIARIES = frozenset(
+    {"do", "does", "did", "is", "are", "was", "were", "will", "would", "have", "has", "had",
+     "can", "could"}
+)
 
 
 _SCALE_WORDS = frozenset(

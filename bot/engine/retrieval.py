@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.engine.cognates import cognates
 from bot.engine.index import Passage, ReportIndex
 from bot.engine.normalize import content_tokens
 
@@ -51,6 +52,9 @@ def search(
         if term in ignore:
             alternatives = []  # a question word's "synonyms" ("cuánto" ~ "dinero") add noise
         own = index.expand_term(term)
+        if english and not alternatives and not any(sim == 1.0 for _, sim in own):
+            # An English word neither the report nor the glossary knows: its Spanish cognates.
+            alternatives = cognates(term, index)
         if english and alternatives:
             # An English word the Spanish report happens to use is a name ("COLOMBIA INVESTMENT
             # SUMMIT"); the question means its translation.

@@ -291,11 +291,18 @@ class Slots:
     wants_total: bool = False
 
 
+def _is_word(word: str) -> bool:
+    import simplemma
+
+    return simplemma.is_known(word, lang="es") or simplemma.is_known(word, lang="en")
+
+
 def extract_months(folded: str) -> list[int]:
     found: list[int] = []
     for word in folded.split():
         month = MONTHS.get(word) or MONTH_ABBREVIATIONS.get(word)
-        if month is None and len(word) >= 6 and not word.isdigit():
+        # A misspelt month ("septiembr"), never a real word near one ("genero" is "género").
+        if month is None and len(word) >= 6 and not word.isdigit() and not _is_word(word):
             match = process.extractOne(word, MONTH_NAMES_ES, scorer=fuzz.ratio, score_cutoff=85)
             if match:
                 month = MONTHS[match[0]]

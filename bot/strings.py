@@ -36,7 +36,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd_olvidar": {"es": "Borrar mis preguntas del registro", "en": "Delete my questions"},
     "arg_topic": {"es": "<tema>", "en": "<topic>"},
     "arg_topic_opt": {"es": "[tema]", "en": "[topic]"},
-    "arg_indicators": {"es": "[inversión|cooperación]", "en": "[investment|cooperation]"},
+    "arg_indicators": {"es": "[tema]", "en": "[topic]"},
     "arg_events": {"es": "[mes|tipo|palabra]", "en": "[month|type|word]"},
     "arg_budget": {"es": "[gastos|ingresos] [rubro]", "en": "[expenses|income] [item]"},
     "arg_section": {"es": "<n>", "en": "<n>"},

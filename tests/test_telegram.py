@@ -235,7 +235,8 @@ async def test_indicator_command_lists_every_row_with_target_and_source(bot: Har
             assert clean_cell(row.cells[0].raw) in reply.text
             assert clean_cell(row.cells[-1].raw) in bold(reply)
             assert clean_cell(row.cells[target_col].raw) in bold(reply)
-        assert reply.text.splitlines()[-1].startswith(f"Fuente: §{table.section} ")
+        footer = reply.text.splitlines()[-1]  # "Fuente: <report and year>, §3.2 ..."
+        assert footer.startswith("Fuente: ") and f"§{table.section} " in footer
 
 
 async def test_events_by_month_and_by_type(bot: Harness) -> None:

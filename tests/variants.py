@@ -194,7 +194,7 @@ def move_chapter(text: str, report: ParsedReport) -> tuple[str, str, str]:
     renumber = {a.number: b.number, b.number: a.number}
 
     def renum(line: str) -> str:
-        m = re.match(r"^(\s*-?\s*)(\d{1,2})((?:\.\d{1,2})+\.?\s|\s*$)", line)
+        m = re.match(r"^(\s*-?\s*)(\d{1,2})((?:\.\d{1,2})+\.?(?:\s|$)|\s*$)", line)
         if m and m.group(2).lstrip("0") in renumber:
             new = renumber[m.group(2).lstrip("0")]
             width = len(m.group(2))

@@ -81,4 +81,7 @@ def run_command(
         return Reply(answer=answer, context=context, query=f"/{name} {args}".strip())
     reply = HANDLERS[spec.name](Call(engine, spec, args, context, lang, last_answer))
     engine.add_pages(reply.answer)  # sources of a PDF report name their page
+    from bot.engine.reports import name_answer
+
+    name_answer(engine, reply.answer)  # every command's reply names its report and year
     return reply

@@ -51,4 +51,5 @@ class Answer(BaseModel):
     lang: Language = "es"
     kind: str | None = None  # figure | list | filter | who | target | summary | source | help
     report_id: str | None = None
+    report: str | None = None  # the report's name and year: "Informe de Gestión ... 2020"
     notes: list[str] = Field(default_factory=list)  # contradictions, computed-figure remarks

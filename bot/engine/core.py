@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.engine import queries
+from bot.engine import queries, reports
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
@@ -108,18 +108,16 @@ class Engine:
 
     def section_answer(self, number: str, lang: str = "es") -> Answer:
         request = self._request(f"seccion {number}", lang)
-        return queries.section_summary(request, number, self)
+        return reports.name_answer(self, queries.section_summary(request, number, self))
 
     def search(self, text: str, lang: str = "es", limit: int = 5) -> Answer:
         request = self._request(text, lang)
-        return queries.search_answer(request, self, limit=limit)
+        return reports.name_answer(self, queries.search_answer(request, self, limit=limit))
 
     def topics(self, lang: str = "es") -> list[str]:
         """Human-readable topics the engine knows, for suggestions and pick-one buttons."""
-        labels = [
-            i.label(lang) for i in self.matcher.intents if i.handler not in ("help", "summary")
-        ]
-        return labels
+        return reports.topic_labels(self.reports[self.latest_report_id], lang,
+                                    self.matcher.intents)
 
     def years(self) -> list[int]:
         return sorted(r.year for r in self.reports.values())
@@ -142,11 +140,10 @@ class Engine:
             return self._finish(queries.help_answer(self, lang, key="empty"), lang, None)
         if is_meaningless(question):
             return self._finish(queries.help_answer(self, lang, key="meaningless"), lang, None)
-        request = self._request(question, lang)
-        report_years = {r.year: rid for rid, r in self.reports.items()}
-        asked_years = [y for y in request.slots.years if y in report_years]
-        if asked_years and report_years[asked_years[0]] != request.report_id:
-            request = self._request(question, lang, report_years[asked_years[0]])
+        compared = reports.compare_years(self, question, lang)
+        if compared is not None:
+            return self._finish(compared, lang, None)
+        request = self._request(question, lang, reports.route(self, question))
         request.anchor = anchor
         answer = self._route(request)
         return self._finish(answer, lang, request)
@@ -236,6 +233,7 @@ class Engine:
                 queries.attach_discrepancies(answer, request, self)
         if answer.status != "answered" and not answer.suggestions:
             answer.suggestions = queries.suggestions_for(request, self, lang)
+        reports.name_answer(self, answer)
         return self.add_pages(answer)
 
     def add_pages(self, answer: Answer) -> Answer:

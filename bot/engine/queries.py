@@ -141,10 +141,13 @@ def _criteria_text(
 
 
 def help_answer(engine: Engine, lang: str, key: str = "help") -> Answer:
+    from bot.engine.reports import help_examples, report_label
+
     report = engine.reports[engine.latest_report_id]
-    text = t(key, lang) if key != "help" else t("help", lang, year=report.year)
+    about = {"report": report_label(report), "examples": help_examples(report, lang)}
+    text = t(key, lang) if key != "help" else t("help", lang, **about)
     if key != "help":
-        text = f"{text}\n{t('help', lang, year=report.year)}"
+        text = f"{text}\n{t('help', lang, **about)}"
     return Answer(
         status="not_found" if key != "help" else "answered",
         text=text,
@@ -196,8 +199,12 @@ def suggestions_for(request: Request | None, engine: Engine, lang: str) -> list[
             if lang == "es"
             else f"Summary of §{passage.section} {title}"
         )
+    known = set(engine.topics(lang))  # the catalog's topics this report has
     for match in engine.matcher.match(request.question, limit=6):
-        if match.intent.handler not in ("help", "summary", "discrepancies") and match.score >= 50:
+        handler = match.intent.handler
+        if handler not in ("help", "summary", "discrepancies") and match.score >= 50 and (
+            match.intent.label(lang) in known
+        ):
             labels.append(match.intent.label(lang))
     unique: list[str] = []
     for label in labels:

@@ -14,8 +14,9 @@ def source_line(answer: Answer) -> str:
         if label not in seen:
             seen.append(label)
     if not seen:
-        return ""
-    return f"{t('source', answer.lang)}: {'; '.join(seen[:3])}"
+        return f"{t('source', answer.lang)}: {answer.report}" if answer.report else ""
+    report = f"{answer.report}, " if answer.report else ""
+    return f"{t('source', answer.lang)}: {report}{'; '.join(seen[:3])}"
 
 
 def to_plain_text(answer: Answer) -> str:

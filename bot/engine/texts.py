@@ -114,12 +114,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There is no section {number} in the report. Sections: {sections}.",
     },
     "help": {
-        "es": "Respondo preguntas sobre el Informe de Gestión ACI Medellín {year} con cifras "
-        "exactas y su fuente. Ejemplos: «¿cuánta inversión se atrajo?», «¿cuántas PQRS "
-        "hubo?», «eventos de octubre», «resumen de cooperación», «sección 4.2».",
-        "en": "I answer questions about the ACI Medellín {year} management report with exact "
-        "figures and their source. Examples: “how much investment was attracted?”, “events "
-        "in October”, “summary of cooperation”, “section 4.2”.",
+        "es": "Respondo preguntas sobre el {report} con cifras exactas y su fuente. "
+        "Ejemplos: {examples}.",
+        "en": "I answer questions about the {report} with exact figures and their source. "
+        "Examples: {examples}.",
     },
     "discrepancies_header": {
         "es": "El informe se contradice en estos puntos:",

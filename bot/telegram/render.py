@@ -100,12 +100,13 @@ def source_line(answer: Answer) -> str | None:
         if label not in labels:
             labels.append(label)
     if not labels:
-        return None
+        return f"{t('source', answer.lang)}: {answer.report}" if answer.report else None
     shown = labels[:MAX_SOURCES_IN_FOOTER]
     if len(labels) > len(shown):
         shown.append(t("more", answer.lang).format(n=len(labels) - len(shown)))
     word = t("source" if len(labels) == 1 else "sources", answer.lang)
-    return f"{word}: {'; '.join(shown)}"
+    report = f"{answer.report}, " if answer.report else ""
+    return f"{word}: {report}{'; '.join(shown)}"
 
 
 def answer_paragraphs(answer: Answer) -> list[Paragraph]:

@@ -136,7 +136,7 @@ def asks_quantity(question: str) -> bool:
 
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:mas|menos|mayor|menor|encima|debajo|over|under|above|below|least|most|than|"
-    r"superior|inferior|hasta|desde|entre|between|and|y|de)\s*(?:a|de|que|than|of)?\s*$"
+    r"superior|inferior|hasta|desde|entre|between|and|y)\s*(?:a|de|que|than|of)?\s*$"
 )
 _NUMBER = re.compile(r"\d[\d.,]*")
 

@@ -24,6 +24,7 @@ from bot.engine.coverage import (
 )
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.texts import t
+from knowledge.numbers import find_numbers
 
 if TYPE_CHECKING:
     from bot.engine.core import Request
@@ -62,9 +63,13 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
     missing = missing_terms(terms, evidence, index, request.lang)
     folded_evidence = " ".join(fold(text) for text in texts)
     years = set(request.slots.years)
+    evidence_values = _values(" ".join(texts))
     for number in cited_numbers(request.question, years):
-        if not re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", folded_evidence):
-            missing.append(Term(stem=number, word=number))
+        if re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", folded_evidence):
+            continue
+        if _values_of_cited(request.question, number) & evidence_values:
+            continue  # "423 millones" is the report's "$423.000.000"
+        missing.append(Term(stem=number, word=number))
     if not missing:
         return answer
     return _not_covered(answer, missing, request.lang)
@@ -99,6 +104,26 @@ def _evidence_texts(answer: Answer, request: Request) -> list[str]:
 
 
 _NOT_COUNTS = frozenset({"COP", "USD", "%"})
+_SCALE_FACTORS = {"mil": 1e3, "millones": 1e6, "MM": 1e6, "billones": 1e12}
+
+
+def _values(text: str) -> set[float]:
+    """Every figure of the text as a plain value, its scale applied ("$189 millones" 189e6)."""
+    out: set[float] = set()
+    for number in find_numbers(text):
+        out.add(round(number.value, 6))
+        out.add(round(number.value * _SCALE_FACTORS.get(number.scale or "", 1.0), 6))
+    return out
+
+
+def _values_of_cited(question: str, raw: str) -> set[float]:
+    return {
+        v
+        for number in find_numbers(question)
+        if fold(number.raw).startswith(raw) or raw in fold(number.raw)
+        for v in (round(number.value, 6), round(
+            number.value * _SCALE_FACTORS.get(number.scale or "", 1.0), 6))
+    }
 
 
 def _count_answered_with_money(answer: Answer, request: Request) -> bool:

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
+from bot.engine.slots import extract_months
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
 # A word in at least this share of passages is what the whole report is about (its organisation,
@@ -223,6 +224,8 @@ def salient_terms(
         term = stem(word)
         if word in question_words or term in question_words or is_form_word(word):
             continue
+        if extract_months(word):
+            continue  # a month is a constraint the operator applies, not a subject
         alternatives = tuple(a for a in synonyms.get(term, []) if a != term)
         known = [v for v, sim in index.expand_term(term) if sim >= EXPANSION_SIMILARITY]
         known += [a for a in alternatives if a in index.idf]

@@ -15,7 +15,7 @@ from bot.engine import queries, reports
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
-from bot.engine.coverage import strip_discourse
+from bot.engine.coverage import strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
@@ -63,6 +63,7 @@ class Engine:
         self.synonyms = load_synonyms(reports)  # before the indexes: they read it too
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
+        warm_up()
         self.matcher = IntentMatcher(load_catalog())
         self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 

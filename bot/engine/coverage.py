@@ -70,6 +70,14 @@ def _discourse() -> tuple[re.Pattern[str], frozenset[str], frozenset[str]]:
     return pattern, words, form
 
 
+def warm_up() -> None:
+    """Load the language data now (at engine build), not on a user's first question."""
+    _discourse()
+    for lang in ("es", "en"):
+        simplemma.lemmatize("casas", lang=lang)
+        simplemma.is_known("casa", lang=lang)
+
+
 def strip_discourse(question: str) -> str:
     """The question without greetings, thanks, politeness or urgency (folded comparison).
 

@@ -63,10 +63,12 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
     missing = missing_terms(terms, evidence, index, request.lang)
     folded_evidence = " ".join(fold(text) for text in texts)
     years = set(request.slots.years)
-    evidence_values = _values(" ".join(texts))
+    evidence_values: set[float] | None = None
     for number in cited_numbers(request.question, years):
         if re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", folded_evidence):
             continue
+        if evidence_values is None:
+            evidence_values = _values(" ".join(texts))  # read only when a number needs it
         if _values_of_cited(request.question, number) & evidence_values:
             continue  # "423 millones" is the report's "$423.000.000"
         missing.append(Term(stem=number, word=number))

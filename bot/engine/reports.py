@@ -13,6 +13,7 @@ Identity comes from each report's own title (knowledge.ingest.report), nothing h
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.engine.answer import Answer, Figure, Source
@@ -60,7 +61,13 @@ def name_answer(engine: Engine, answer: Answer) -> Answer:
 
 
 def _org_key(report: ParsedReport) -> str:
-    return fold(organisation_of(report.title))
+    return _org_of_title(report.title)
+
+
+@lru_cache(maxsize=256)
+def _org_of_title(title: str) -> str:
+    """A report's organisation, folded (worked out once per title: every question asks)."""
+    return fold(organisation_of(title))
 
 
 def _names_org(folded_question: str, org: str) -> bool:

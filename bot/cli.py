@@ -216,8 +216,8 @@ def _add_serve_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Answers questions about the Informe de Gestión ACI Medellín 2020 with exact "
-        "figures and their source. Without a command: `run`.",
+        description="Answers questions about an annual management report (the bundled one, or "
+        "the one ingested) with exact figures and their source. Without a command: `run`.",
     )
     parser.set_defaults(handler=cmd_run, webhook_url=None, listen="127.0.0.1", port=8443)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")

@@ -22,7 +22,7 @@ from tests.question_sets.score import judge
 
 HERE = Path(__file__).resolve().parent
 RATCHET = HERE / "ratchet.json"
-SETS = ("dev", "dev-reworded", "dev2", "team")
+SETS = ("dev", "dev-reworded", "dev2", "team", "fresh-a")
 
 
 def load_set(name: str) -> list[dict[str, Any]]:

@@ -53,13 +53,20 @@ def _gap(lines: list[str], a: _Block, b: _Block) -> list[str]:
     return [line for line in lines[a.end + 1:b.start] if not is_blank(line)]
 
 
-def _caption(lines: list[str], block: _Block) -> str | None:
+def _line_above(lines: list[str], block: _Block) -> str | None:
+    """The nearest non-blank line above a table, cleaned, unless it is a table line itself."""
     i = block.start - 1
     while i >= 0 and is_blank(lines[i]):
         i -= 1
     if i < 0 or is_table_line(lines[i]):
         return None
-    text = clean(lines[i])
+    return clean(lines[i])
+
+
+def _caption(lines: list[str], block: _Block) -> str | None:
+    text = _line_above(lines, block)
+    if text is None:
+        return None
     if _SECTION_RE.match(text) and len(text) < 8:
         return None
     return text if is_upper(text) and len(text) < 120 and not text.endswith(".") else None
@@ -110,12 +117,9 @@ def _heading(lines: list[str], block: _Block, section: ParsedSection | None) -> 
 
 def _lead(lines: list[str], block: _Block) -> str | None:
     """The sentence right above a table that announces it ("Contratos suscritos ...:")."""
-    i = block.start - 1
-    while i >= 0 and is_blank(lines[i]):
-        i -= 1
-    if i < 0 or is_table_line(lines[i]):
+    text = _line_above(lines, block)
+    if text is None:
         return None
-    text = clean(lines[i])
     return text[:-1].strip() if text.endswith(":") and len(text) < 160 else None
 
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import simplemma
 import yaml
 from rapidfuzz import fuzz
 
+from bot.engine import lemmas
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
 from bot.engine.slots import extract_months
@@ -73,9 +73,7 @@ def _discourse() -> tuple[re.Pattern[str], frozenset[str], frozenset[str]]:
 def warm_up() -> None:
     """Load the language data now (at engine build), not on a user's first question."""
     _discourse()
-    for lang in ("es", "en"):
-        simplemma.lemmatize("casas", lang=lang)
-        simplemma.is_known("casa", lang=lang)
+    lemmas.warm_up()
 
 
 def strip_discourse(question: str) -> str:
@@ -171,7 +169,7 @@ def _is_verb_form(word: str, lang: str) -> bool:
     """An inflected verb ("llegó", "ganaron", "asistio", "donated"): its lemma is an infinitive
     or, in English, a different base form."""
     if lang == "en":
-        return word.endswith(("ed", "ing")) and simplemma.lemmatize(word, lang="en") != word
+        return word.endswith(("ed", "ing")) and lemmas.lemmatize(word, "en") != word
     candidates = [word]
     # A preterite, future or conditional typed without its accent ("llego", "creara", "queria"),
     # when that accented form is a word and the word as typed is not another one ("estrato").
@@ -183,10 +181,10 @@ def _is_verb_form(word: str, lang: str) -> bool:
         accented = [word[:-1] + "á"]
     else:
         accented = []
-    typed_known = simplemma.is_known(word, lang="es")
-    candidates += [a for a in accented if not typed_known or simplemma.is_known(a, lang="es")]
+    typed_known = lemmas.is_known(word, "es")
+    candidates += [a for a in accented if not typed_known or lemmas.is_known(a, "es")]
     for candidate in candidates:
-        lemma = fold(simplemma.lemmatize(candidate, lang="es"))
+        lemma = fold(lemmas.lemmatize(candidate, "es"))
         plural = word in (lemma + "s", lemma + "es")  # "hogares" is the noun "hogar"
         if lemma != word and lemma.endswith(_VERB_ENDINGS) and not plural:
             return True
@@ -201,7 +199,7 @@ def _looks_verbal(word: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _lemma(word: str, lang: str) -> str:
-    return fold(simplemma.lemmatize(word, lang=lang))
+    return fold(lemmas.lemmatize(word, lang))
 
 
 def salient_terms(

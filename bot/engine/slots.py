@@ -292,9 +292,9 @@ class Slots:
 
 
 def _is_word(word: str) -> bool:
-    import simplemma
+    from bot.engine import lemmas
 
-    return simplemma.is_known(word, lang="es") or simplemma.is_known(word, lang="en")
+    return lemmas.is_known(word, "es") or lemmas.is_known(word, "en")
 
 
 def extract_months(folded: str) -> list[int]:

@@ -35,8 +35,16 @@ def clean(line: str) -> str:
 def fold(text: str, *, punctuation: bool = False) -> str:
     """Comparison key: no accents, casefolded, whitespace folded; punctuation-insensitive unless
     `punctuation` keeps it ("22/04/2020", "5.2-eventos" stay as written, lowercased)."""
+    return _fold(text, punctuation)
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str, punctuation: bool) -> str:
+    # Answers fold the same headers, rows and quotes over and over: each is folded once.
     decomposed = unicodedata.normalize("NFKD", clean_markdown(text))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if not decomposed.isascii():  # ASCII has no combining marks to drop
+        decomposed = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = decomposed.casefold()
     if not punctuation:
         plain = re.sub(r"[^\w%$]+", " ", plain)
     return re.sub(r"\s+", " ", plain).strip()

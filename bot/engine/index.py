@@ -12,7 +12,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -324,7 +323,7 @@ class ReportIndex:
         self.max_idf = math.log(1 + total)
         self.vocabulary = sorted(vocabulary)
         self._expansions: dict[str, list[tuple[str, float]]] = {}
-        self._positions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._positions: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for term in self.vocabulary:
             self.by_length[len(term)].append(term)
@@ -381,19 +380,16 @@ class ReportIndex:
                     matches.append((candidate, 0.6))
         return matches
 
-    def term_positions(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def term_positions(self, term: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Passage ids where the term is the passage's own word, and where it is only context
-        (heading, previous sentence), as index arrays."""
+        (heading, previous sentence), in passage order."""
         positions = self._positions.get(term)
         if positions is None:
-            own = np.array(sorted(set(self.postings.get(term, ()))), dtype=np.int64)
-            context = np.array(sorted(set(self.context_postings.get(term, ()))), dtype=np.int64)
+            own = tuple(sorted(set(self.postings.get(term, ()))))
+            context = tuple(sorted(set(self.context_postings.get(term, ()))))
             positions = (own, context)
             self._positions[term] = positions
         return positions
-
-    def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray:
-        return np.array([p.kind in kinds for p in self.passages])
 
     def passages_at(self, line: int | None) -> list[Passage]:
         """The passages that start on a report line (a sentence, a row, an item)."""

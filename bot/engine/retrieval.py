@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from bot.engine.cognates import cognates
 from bot.engine.index import Passage, ReportIndex
 from bot.engine.normalize import content_tokens
@@ -109,42 +107,46 @@ def search(
     if not total:
         return []
     total = max(total, 1e-9)
-    # Dense arrays over passages: each term adds its best-matching expansion's gain.
-    n = len(index.passages)
-    scores = np.zeros(n, dtype=np.float64)
-    best_vocab: list[np.ndarray] = []
+    # Sparse sums over passages: each term adds its best-matching expansion's gain. Postings
+    # are short (a few dozen passages a question), so only the passages holding a word are
+    # touched; per passage the sums run in term order, as dense arrays would add them.
+    scores: dict[int, float] = {}
+    best_vocab: list[dict[int, int]] = []
     for _term, expansions, weight, ignored in per_term:
-        term_gain = np.zeros(n, dtype=np.float64)
-        chosen = np.full(n, -1, dtype=np.int32)
+        term_gain: dict[int, float] = {}
+        chosen: dict[int, int] = {}
         for position, (vocab_term, similarity) in enumerate(expansions):
             idf = index.term_idf(vocab_term)
             gain = (0.1 * idf if ignored else min(idf, weight)) * similarity
             own, context = index.term_positions(vocab_term)
-            # Only the passages that hold the word are touched (postings are short).
             for where, value in ((context, gain * CONTEXT_WEIGHT), (own, gain)):
-                if where.size:
-                    better = where[term_gain[where] < value]
-                    term_gain[better] = value
-                    chosen[better] = position
-        scores += term_gain
+                for pid in where:
+                    if term_gain.get(pid, 0.0) < value:
+                        term_gain[pid] = value
+                        chosen[pid] = position
+        for pid, value in term_gain.items():
+            scores[pid] = scores.get(pid, 0.0) + value
         best_vocab.append(chosen)
-    scores = np.minimum(1.0, scores / total)
-    if kinds:
-        scores = np.where(index.kind_mask(kinds), scores, 0.0)
-    candidates = np.flatnonzero(scores > 0)
-    if candidates.size == 0:
+    passages = index.passages
+    ranked = [
+        (min(1.0, score / total), pid)
+        for pid, score in scores.items()
+        if not kinds or passages[pid].kind in kinds
+    ]
+    ranked = [(score, pid) for score, pid in ranked if score > 0]
+    if not ranked:
         return []
-    order = candidates[np.lexsort((candidates, -scores[candidates]))][:limit]
+    ranked.sort(key=lambda item: (-item[0], item[1]))
     hits: list[Hit] = []
-    for pid in order:
+    for score, pid in ranked[:limit]:
         matched = {}
         for (term, expansions, _, _), chosen in zip(per_term, best_vocab, strict=True):
-            if chosen[pid] >= 0:
+            if pid in chosen:
                 matched[term] = expansions[chosen[pid]][0]
         hits.append(
             Hit(
-                passage=index.passages[pid],
-                score=float(scores[pid]),
+                passage=passages[pid],
+                score=score,
                 matched=matched,
                 missing=[t for t in weights if t not in matched],
             )

@@ -34,6 +34,20 @@ def query_terms(question: str, synonyms: dict[str, list[str]]) -> list[tuple[str
     return terms
 
 
+# Distinct (term, alternatives, ignored, English) plans kept per index: a bounded cache.
+PLAN_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class _TermPlan:
+    """What one question term contributes to every passage: worked out once per index."""
+
+    expansions: list[tuple[str, float]]  # vocabulary terms it matches, with a similarity
+    weight: float  # its share of the question's weight
+    gains: dict[int, float]  # passage id -> the best gain of an expansion it holds
+    chosen: dict[int, int]  # passage id -> which expansion gave that gain
+
+
 def search(
     index: ReportIndex,
     terms: list[tuple[str, list[str]]],
@@ -45,104 +59,39 @@ def search(
 ) -> list[Hit]:
     """Top passages by covered question weight. Terms in `ignore` (measure words) weigh less."""
     weights: dict[str, float] = {}
-    per_term: list[tuple[str, list[tuple[str, float]], float, bool]] = []
+    per_term: list[tuple[str, _TermPlan]] = []
     for term, alternatives in terms:
-        if term in ignore:
-            alternatives = []  # a question word's "synonyms" ("cuánto" ~ "dinero") add noise
-        own = index.expand_term(term)
-        if english and not alternatives and not any(sim == 1.0 for _, sim in own):
-            # An English word neither the report nor the glossary knows: its Spanish cognates.
-            alternatives = cognates(term, index)
-        if english and alternatives:
-            # An English word the Spanish report happens to use is a name ("COLOMBIA INVESTMENT
-            # SUMMIT"); the question means its translation.
-            alternatives = [*alternatives, *(v for v, sim in own if sim == 1.0)]
-            own = []
-        exact = [(v, sim) for v, sim in own if sim == 1.0]
-        inflections = [
-            (v, INFLECTION_SIMILARITY)
-            for v, _ in own
-            if v != term and len(term) >= 6 and v[:5] == term[:5] and v.isalpha()
-        ]
-        # A word the report uses as typed is not a typo: no typo neighbours for it, but its
-        # inflections still count ("trabajan" ~ "trabajando").
-        if exact:
-            expansions: list[tuple[str, float]] = exact + inflections
-        elif alternatives:
-            # A known synonym or translation beats guessing a typo ("line" is "línea", not "cine").
-            expansions = inflections
-        else:
-            expansions = own
-        translated: list[str] = []
-        for alternative in alternatives:
-            # Curated alternatives are words as the report writes them: no typo guessing.
-            if alternative in index.idf and alternative not in translated:
-                translated.append(alternative)
-                # A synonym or related word is a weaker match than the word itself.
-                expansions.append((alternative, SYNONYM_SIMILARITY))
-        if own:
-            best_similarity = max(sim for _, sim in (exact or own))
-            weight = max(index.term_idf(v) for v, sim in (exact or own) if sim == best_similarity)
-        elif translated:
-            # A word known only through its synonyms weighs as its most common rendering
-            # ("investment" as "inversión", not as the rare "INVESTMENT" of an event's name).
-            weight = min(index.term_idf(v) for v in translated)
-        elif expansions:
-            weight = max(index.term_idf(v) for v, _ in expansions)
-        else:
-            weight = index.max_idf
-        if term in ignore:
-            # Question words ("cuánto", "valor") steer the measure, not the topic.
-            weight = 0.0
-        elif not expansions and english:
-            # An English word the report (in Spanish) cannot contain says little about topic.
-            weight *= 0.3
-        elif not expansions:
-            # A word the report never uses: counts against the passage, but a verb form
-            # ("atrajo") should not sink a question whose topic words all match.
-            weight *= 0.45
-        weights[term] = weight
-        per_term.append((term, expansions, weight, term in ignore))
+        plan = _term_plan(index, term, alternatives, term in ignore, english)
+        weights[term] = plan.weight
+        per_term.append((term, plan))
     total = sum(weights.values())
     if not total:
         return []
     total = max(total, 1e-9)
-    # Sparse sums over passages: each term adds its best-matching expansion's gain. Postings
-    # are short (a few dozen passages a question), so only the passages holding a word are
-    # touched; per passage the sums run in term order, as dense arrays would add them.
+    # Sparse sums over passages: each term adds its best-matching expansion's gain; per passage
+    # the sums run in term order.
     scores: dict[int, float] = {}
-    best_vocab: list[dict[int, int]] = []
-    for _term, expansions, weight, ignored in per_term:
-        term_gain: dict[int, float] = {}
-        chosen: dict[int, int] = {}
-        for position, (vocab_term, similarity) in enumerate(expansions):
-            idf = index.term_idf(vocab_term)
-            gain = (0.1 * idf if ignored else min(idf, weight)) * similarity
-            own, context = index.term_positions(vocab_term)
-            for where, value in ((context, gain * CONTEXT_WEIGHT), (own, gain)):
-                for pid in where:
-                    if term_gain.get(pid, 0.0) < value:
-                        term_gain[pid] = value
-                        chosen[pid] = position
-        for pid, value in term_gain.items():
+    for _term, plan in per_term:
+        for pid, value in plan.gains.items():
             scores[pid] = scores.get(pid, 0.0) + value
-        best_vocab.append(chosen)
     passages = index.passages
+    # Best first, ties in passage order: (-score, id) pairs sort that way by themselves.
     ranked = [
-        (min(1.0, score / total), pid)
+        (-share, pid)
         for pid, score in scores.items()
-        if not kinds or passages[pid].kind in kinds
+        if (share := min(1.0, score / total)) > 0 and (not kinds or passages[pid].kind in kinds)
     ]
-    ranked = [(score, pid) for score, pid in ranked if score > 0]
     if not ranked:
         return []
-    ranked.sort(key=lambda item: (-item[0], item[1]))
+    ranked.sort()
     hits: list[Hit] = []
-    for score, pid in ranked[:limit]:
+    for negative, pid in ranked[:limit]:
+        score = -negative
         matched = {}
-        for (term, expansions, _, _), chosen in zip(per_term, best_vocab, strict=True):
-            if pid in chosen:
-                matched[term] = expansions[chosen[pid]][0]
+        for term, plan in per_term:
+            position = plan.chosen.get(pid)
+            if position is not None:
+                matched[term] = plan.expansions[position][0]
         hits.append(
             Hit(
                 passage=passages[pid],
@@ -152,3 +101,91 @@ def search(
             )
         )
     return hits
+
+
+def _term_plan(
+    index: ReportIndex, term: str, alternatives: list[str], ignored: bool, english: bool
+) -> _TermPlan:
+    """The term's plan from the index's cache, else worked out (a pure function of its key)."""
+    cache: dict[tuple[str, tuple[str, ...], bool, bool], _TermPlan] = index.__dict__.setdefault(
+        "_term_plans", {}
+    )
+    key = (term, tuple(alternatives), ignored, english)
+    plan = cache.get(key)
+    if plan is None:
+        plan = _make_plan(index, term, alternatives, ignored, english)
+        if len(cache) < PLAN_CACHE_SIZE:
+            cache[key] = plan
+    return plan
+
+
+def _make_plan(
+    index: ReportIndex, term: str, alternatives: list[str], ignored: bool, english: bool
+) -> _TermPlan:
+    if ignored:
+        alternatives = []  # a question word's "synonyms" ("cuánto" ~ "dinero") add noise
+    own = index.expand_term(term)
+    if english and not alternatives and not any(sim == 1.0 for _, sim in own):
+        # An English word neither the report nor the glossary knows: its Spanish cognates.
+        alternatives = cognates(term, index)
+    if english and alternatives:
+        # An English word the Spanish report happens to use is a name ("COLOMBIA INVESTMENT
+        # SUMMIT"); the question means its translation.
+        alternatives = [*alternatives, *(v for v, sim in own if sim == 1.0)]
+        own = []
+    exact = [(v, sim) for v, sim in own if sim == 1.0]
+    inflections = [
+        (v, INFLECTION_SIMILARITY)
+        for v, _ in own
+        if v != term and len(term) >= 6 and v[:5] == term[:5] and v.isalpha()
+    ]
+    # A word the report uses as typed is not a typo: no typo neighbours for it, but its
+    # inflections still count ("trabajan" ~ "trabajando").
+    if exact:
+        expansions: list[tuple[str, float]] = exact + inflections
+    elif alternatives:
+        # A known synonym or translation beats guessing a typo ("line" is "línea", not "cine").
+        expansions = inflections
+    else:
+        expansions = list(own)
+    translated: list[str] = []
+    for alternative in alternatives:
+        # Curated alternatives are words as the report writes them: no typo guessing.
+        if alternative in index.idf and alternative not in translated:
+            translated.append(alternative)
+            # A synonym or related word is a weaker match than the word itself.
+            expansions.append((alternative, SYNONYM_SIMILARITY))
+    if own:
+        best_similarity = max(sim for _, sim in (exact or own))
+        weight = max(index.term_idf(v) for v, sim in (exact or own) if sim == best_similarity)
+    elif translated:
+        # A word known only through its synonyms weighs as its most common rendering
+        # ("investment" as "inversión", not as the rare "INVESTMENT" of an event's name).
+        weight = min(index.term_idf(v) for v in translated)
+    elif expansions:
+        weight = max(index.term_idf(v) for v, _ in expansions)
+    else:
+        weight = index.max_idf
+    if ignored:
+        # Question words ("cuánto", "valor") steer the measure, not the topic.
+        weight = 0.0
+    elif not expansions and english:
+        # An English word the report (in Spanish) cannot contain says little about topic.
+        weight *= 0.3
+    elif not expansions:
+        # A word the report never uses: counts against the passage, but a verb form
+        # ("atrajo") should not sink a question whose topic words all match.
+        weight *= 0.45
+    # Only the passages that hold an expansion are touched (postings are short).
+    gains: dict[int, float] = {}
+    chosen: dict[int, int] = {}
+    for position, (vocab_term, similarity) in enumerate(expansions):
+        idf = index.term_idf(vocab_term)
+        gain = (0.1 * idf if ignored else min(idf, weight)) * similarity
+        own_ids, context_ids = index.term_positions(vocab_term)
+        for where, value in ((context_ids, gain * CONTEXT_WEIGHT), (own_ids, gain)):
+            for pid in where:
+                if gains.get(pid, 0.0) < value:
+                    gains[pid] = value
+                    chosen[pid] = position
+    return _TermPlan(expansions=expansions, weight=weight, gains=gains, chosen=chosen)

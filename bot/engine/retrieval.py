@@ -70,16 +70,17 @@ def search(
     total = max(total, 1e-9)
     # Sparse sums over passages: each term adds its best-matching expansion's gain; per passage
     # the sums run in term order.
-    scores: dict[int, float] = {}
-    for _term, plan in per_term:
+    scores = dict(per_term[0][1].gains)  # the first term's gains are the sums so far
+    for _term, plan in per_term[1:]:
+        get = scores.get
         for pid, value in plan.gains.items():
-            scores[pid] = scores.get(pid, 0.0) + value
+            scores[pid] = get(pid, 0.0) + value
     passages = index.passages
-    # Best first, ties in passage order: (-score, id) pairs sort that way by themselves.
+    # Best first, ties in passage order: (-share, id) pairs sort that way by themselves.
     ranked = [
-        (-share, pid)
+        (-(share if share < 1.0 else 1.0), pid)
         for pid, score in scores.items()
-        if (share := min(1.0, score / total)) > 0 and (not kinds or passages[pid].kind in kinds)
+        if (share := score / total) > 0 and (not kinds or passages[pid].kind in kinds)
     ]
     if not ranked:
         return []

@@ -15,7 +15,7 @@ from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
-from bot.engine.coverage import strip_discourse, warm_up
+from bot.engine.coverage import prepare, strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
@@ -64,6 +64,8 @@ class Engine:
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         warm_up()
+        for index in self.indexes.values():
+            prepare(index)
         self.matcher = IntentMatcher(load_catalog())
         self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 

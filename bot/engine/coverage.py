@@ -216,41 +216,95 @@ def salient_terms(
     report itself writes as a name: "Perú", "Bloomberg"); and, in a Spanish question, a content
     word the report never uses at all (a qualifier it does not give: "mujeres", "barrio").
     Other words steer the ranking of passages but never gate an answer."""
-    background = BACKGROUND_SHARE * max(1, len(index.passages))
-    names = _question_names(question, index)
-    name_like = _name_like_words(index)
+    names: frozenset[str] | None = None  # read only when a word's verdict depends on it
     out: list[Term] = []
     seen: set[str] = set()
     for word in fold(question).split():
-        if word in seen or len(word) <= 2 or any(ch.isdigit() for ch in word):
+        if word in seen:
             continue
         seen.add(word)
-        if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_discourse_word(word):
+        verdict = _word_verdict(word, index, synonyms, question_words, lang)
+        if verdict is None:
             continue
-        term = stem(word)
-        if word in question_words or term in question_words or is_form_word(word):
-            continue
-        if extract_months(word):
-            continue  # a month is a constraint the operator applies, not a subject
-        alternatives = tuple(a for a in synonyms.get(term, []) if a != term)
-        known = [v for v, sim in index.expand_term(term) if sim >= EXPANSION_SIMILARITY]
-        known += [a for a in alternatives if a in index.idf]
-        if known:
-            spread = max(len(index.postings.get(v, ())) for v in known)
-            if spread >= background:
-                continue  # background of the whole report
-            named = word in names
-            if lang != "en" and term in index.idf and term in name_like:
-                named = named or spread <= SPECIFIC_PASSAGES
-            if named:
-                out.append(Term(stem=term, word=word, alternatives=alternatives))
-            continue
-        if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
-            continue
-        if len(word) < 4 or word.endswith("mente"):
-            continue
-        out.append(Term(stem=term, word=word, alternatives=alternatives))
+        term, always = verdict
+        if not always:
+            if names is None:
+                names = _question_names(question, index)
+            if word not in names:
+                continue
+        out.append(term)
     return out
+
+
+# Verdicts kept per index and per (synonyms, question words): a bounded cache.
+VERDICT_CACHE_SIZE = 65536
+
+
+def _word_verdict(
+    word: str,
+    index: ReportIndex,
+    synonyms: dict[str, list[str]],
+    question_words: frozenset[str],
+    lang: str,
+) -> tuple[Term, bool] | None:
+    """Whether one word of a question is salient, which depends on the word, the report and the
+    word lists only: None (never), (term, True) (always) or (term, False) (only when the
+    question writes it inside a capitalised run the report also writes: a name)."""
+    caches: dict[int, tuple[object, object, dict[tuple[str, str], tuple[Term, bool] | None]]]
+    caches = index.__dict__.setdefault("_word_verdicts", {})
+    key = id(synonyms) ^ hash(question_words)
+    entry = caches.get(key)
+    if entry is None or entry[0] is not synonyms or entry[1] != question_words:
+        # The cache holds its synonyms and question words, so the id is never another's.
+        entry = (synonyms, question_words, {})
+        caches[key] = entry
+    cache = entry[2]
+    found = cache.get((word, lang), _UNSEEN)
+    if found is _UNSEEN:
+        found = _salient_verdict(word, index, synonyms, question_words, lang)
+        if len(cache) < VERDICT_CACHE_SIZE:
+            cache[(word, lang)] = found
+    return found  # type: ignore[return-value]
+
+
+_UNSEEN = object()
+
+
+def _salient_verdict(
+    word: str,
+    index: ReportIndex,
+    synonyms: dict[str, list[str]],
+    question_words: frozenset[str],
+    lang: str,
+) -> tuple[Term, bool] | None:
+    if len(word) <= 2 or any(ch.isdigit() for ch in word):
+        return None
+    if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_discourse_word(word):
+        return None
+    term = stem(word)
+    if word in question_words or term in question_words or is_form_word(word):
+        return None
+    if extract_months(word):
+        return None  # a month is a constraint the operator applies, not a subject
+    alternatives = tuple(a for a in synonyms.get(term, []) if a != term)
+    known = [v for v, sim in index.expand_term(term) if sim >= EXPANSION_SIMILARITY]
+    known += [a for a in alternatives if a in index.idf]
+    if known:
+        spread = max(len(index.postings.get(v, ())) for v in known)
+        if spread >= BACKGROUND_SHARE * max(1, len(index.passages)):
+            return None  # background of the whole report
+        named = (
+            lang != "en"
+            and term in index.idf
+            and term in _name_like_words(index)
+            and spread <= SPECIFIC_PASSAGES
+        )
+        return Term(stem=term, word=word, alternatives=alternatives), named
+    if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
+        return None
+    if len(word) < 4 or word.endswith("mente"):
+        return None
+    return Term(stem=term, word=word, alternatives=alternatives), True
 
 
 _CAPITALISED_RUN = re.compile(
@@ -260,7 +314,6 @@ _CAPITALISED_RUN = re.compile(
 
 def _question_names(question: str, index: ReportIndex) -> frozenset[str]:
     """Folded words of the capitalised runs of the question that the report writes as such."""
-    text = index.folded_text()
     words: set[str] = set()
     for match in _CAPITALISED_RUN.finditer(re.sub(r"['’]s\b", "", question)):
         parts = fold(match.group()).split()
@@ -268,9 +321,36 @@ def _question_names(question: str, index: ReportIndex) -> frozenset[str]:
         for size in range(len(parts), 1, -1):
             for start in range(len(parts) - size + 1):
                 stretch = parts[start : start + size]
-                if f" {' '.join(stretch)} " in text:
+                if _writes_phrase(index, stretch):
                     words.update(stretch)
     return frozenset(words)
+
+
+def _writes_phrase(index: ReportIndex, words: list[str]) -> bool:
+    """Does the folded report hold these words in a row? (As `" a b " in folded_text`: the
+    folded text is its words joined by single spaces, so a match starts at a word.)"""
+    tokens, positions = _report_words(index)
+    size = len(words)
+    return any(tokens[at : at + size] == words for at in positions.get(words[0], ()))
+
+
+def _report_words(index: ReportIndex) -> tuple[list[str], dict[str, list[int]]]:
+    """The folded report's words in order, and where each word occurs: built once per index."""
+    cached = index.__dict__.get("_report_words")
+    if cached is None:
+        tokens = index.folded_text().split()
+        positions: dict[str, list[int]] = {}
+        for at, token in enumerate(tokens):
+            positions.setdefault(token, []).append(at)
+        cached = (tokens, positions)
+        index.__dict__["_report_words"] = cached
+    return cached
+
+
+def prepare(index: ReportIndex) -> None:
+    """Build what questions read from the report once, with the index, not on a first question."""
+    _report_words(index)
+    _name_like_words(index)
 
 
 def _name_like_words(index: ReportIndex) -> frozenset[str]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.answer import Answer, Source
 from bot.engine.curated import for_report
@@ -497,7 +498,7 @@ def _row_named(passage: Passage, request: Request) -> bool:
     if not name_words or len(name_words) > 6:
         return False
     question_words = content_tokens(request.question)
-    return all(any(fuzz.ratio(w, q) >= 85 for q in question_words) for w in name_words)
+    return all(_close_word(w, question_words) for w in name_words)
 
 
 def _unit_named(passage: Passage, request: Request) -> bool:
@@ -505,9 +506,14 @@ def _unit_named(passage: Passage, request: Request) -> bool:
     words = _question_words_and_synonyms(request.question)
     for number in passage.numbers:
         unit = stem(fold(number.unit)) if number.unit else ""
-        if unit and any(fuzz.ratio(unit, word) >= 85 for word in words):
+        if unit and _close_word(unit, words):
             return True
     return False
+
+
+def _close_word(word: str, words: Collection[str]) -> bool:
+    """Is any of the words the same as this one but for a typo (ratio ≥ 85)? One C call."""
+    return process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -40,6 +40,20 @@ def report_name(report: ParsedReport) -> str:
     """The report's title as a name: "INFORME DE GESTIÓN ACI MEDELLÍN 2020" ->
     "Informe de Gestión ACI Medellín 2020" (names and acronyms as the report's prose writes them,
     other words capitalised, function words in lower case)."""
+    # Every answer names its report: worked out once per title and text (the casing's key).
+    key = (report.title, report.source_sha256)
+    name = _NAMES.get(key)
+    if name is None:
+        name = _report_name(report)
+        if len(_NAMES) < 256:
+            _NAMES[key] = name
+    return name
+
+
+_NAMES: dict[tuple[str, str], str] = {}
+
+
+def _report_name(report: ParsedReport) -> str:
     title = " ".join(report.title.split())
     if not title.isupper():
         return title

@@ -68,6 +68,7 @@ class Engine:
             prepare(index)
         self.matcher = IntentMatcher(load_catalog())
         self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
+        self._topics: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -119,8 +120,12 @@ class Engine:
 
     def topics(self, lang: str = "es") -> list[str]:
         """Human-readable topics the engine knows, for suggestions and pick-one buttons."""
-        return reports.topic_labels(self.reports[self.latest_report_id], lang,
-                                    self.matcher.intents)
+        cached = self._topics.get(lang)
+        if cached is None:  # the reports and the catalog never change once loaded
+            cached = reports.topic_labels(self.reports[self.latest_report_id], lang,
+                                          self.matcher.intents)
+            self._topics[lang] = cached
+        return list(cached)
 
     def years(self) -> list[int]:
         return sorted(r.year for r in self.reports.values())

@@ -54,18 +54,21 @@ def _word_sets(folded_text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _matches(keywords: tuple[str, ...], folded_text: str) -> bool:
-    words, stems = _word_sets(folded_text)
-    for parts in _phrase_parts(keywords):
-        if all(p in words or stem in stems for p, stem in parts):
-            return True
-    return False
+    # A part matches when the text has it or its stem; the text's stems hold the stem of every
+    # word it has, so "has the part's stem" is the whole test: set operations, no loops.
+    _words, stems = _word_sets(folded_text)
+    singles, phrases = _phrase_stems(keywords)
+    return not singles.isdisjoint(stems) or any(phrase <= stems for phrase in phrases)
 
 
 @lru_cache(maxsize=64)
-def _phrase_parts(keywords: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
-    return tuple(
-        tuple((p, p.rstrip("s")) for p in phrase.split()) for phrase in keywords if phrase.split()
-    )
+def _phrase_stems(
+    keywords: tuple[str, ...],
+) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """Stems of the one-word keywords, and of each phrase of several words."""
+    parts = [[p.rstrip("s") for p in phrase.split()] for phrase in keywords if phrase.split()]
+    singles = frozenset(stems[0] for stems in parts if len(stems) == 1)
+    return singles, tuple(frozenset(stems) for stems in parts if len(stems) > 1)
 
 
 @lru_cache(maxsize=1)

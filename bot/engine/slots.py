@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -300,15 +301,21 @@ def _is_word(word: str) -> bool:
 def extract_months(folded: str) -> list[int]:
     found: list[int] = []
     for word in folded.split():
-        month = MONTHS.get(word) or MONTH_ABBREVIATIONS.get(word)
-        # A misspelt month ("septiembr"), never a real word near one ("genero" is "género").
-        if month is None and len(word) >= 6 and not word.isdigit() and not _is_word(word):
-            match = process.extractOne(word, MONTH_NAMES_ES, scorer=fuzz.ratio, score_cutoff=85)
-            if match:
-                month = MONTHS[match[0]]
+        month = _month_of(word)
         if month and month not in found:
             found.append(month)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _month_of(word: str) -> int | None:
+    month = MONTHS.get(word) or MONTH_ABBREVIATIONS.get(word)
+    # A misspelt month ("septiembr"), never a real word near one ("genero" is "género").
+    if month is None and len(word) >= 6 and not word.isdigit() and not _is_word(word):
+        match = process.extractOne(word, MONTH_NAMES_ES, scorer=fuzz.ratio, score_cutoff=85)
+        if match:
+            month = MONTHS[match[0]]
+    return month
 
 
 _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*-\s*(?:19|20)\d\d\b")
@@ -344,14 +351,22 @@ def extract_section(text: str) -> str | None:
 def extract_measure(folded: str) -> str | None:
     padded = f" {folded} "
     for measure, cues in MEASURE_CUES:
-        if any(f" {cue} " in padded for cue in cues):
+        if _cue_pattern(cues).search(padded):
             return measure
     return None
 
 
 def _has_any(folded: str, cues: tuple[str, ...]) -> bool:
-    padded = f" {folded} "
-    return any(f" {cue} " in padded for cue in cues)
+    return bool(_cue_pattern(cues).search(f" {folded} "))
+
+
+@lru_cache(maxsize=256)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """One search for `any(f" {cue} " in padded for cue in cues)`: the alternation is tried at
+    every space, so it finds a cue wherever one of them stands between spaces."""
+    if not cues:
+        return re.compile(r"(?!)")  # no cue: never found
+    return re.compile(" (?:" + "|".join(re.escape(cue) for cue in cues) + ") ")
 
 
 def extract_slots(question: str) -> Slots:

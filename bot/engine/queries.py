@@ -763,11 +763,19 @@ def _row_months(passage: Passage) -> set[int]:
 
 
 def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | None, list[Passage]]:
-    """Rows whose short category cell (línea, país, tipo...) the question names."""
+    """Rows whose short category cell (línea, país, tipo...) the question names.
+
+    A cell said only by words of its own table's caption is the question naming the table, not
+    a row: «presupuesto de gastos» asks for the expenses table, whose total row is «GASTOS»."""
     question = f" {request.folded} "
     best_value: str | None = None
     best_rows: list[Passage] = []
+    captions: dict[str | None, set[str]] = {}
     for passage in rows:
+        if passage.table_key not in captions:
+            table = request.index.tables.get(passage.table_key) if passage.table_key else None
+            captions[passage.table_key] = set(fold(table.title).split()) if table else set()
+        caption = captions[passage.table_key]
         for header, cell in passage.cells or []:
             raw = clean_text(cell.raw)
             folded = fold(raw)
@@ -775,6 +783,8 @@ def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | No
                 continue
             if "fecha" in fold(header) or "nombre" in fold(header):
                 continue
+            if set(folded.split()) <= caption:
+                continue  # the table's own word: the question names the table
             if f" {folded} " in question or (
                 fuzz.partial_ratio(folded, question) >= 92
                 and len(folded.split()) <= 4

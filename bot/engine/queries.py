@@ -473,6 +473,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if passage.kind == "sentence" and len(passage.terms) > 24:
             # A long sentence matches many words by chance (BM25's length normalisation).
             bonus -= 0.03 * math.log2(len(passage.terms) / 24)
+        if request.slots.wants_total and passage.total:
+            bonus += 0.08  # "el total de gastos": the table's total row
         if request.slots.wants_total and len(passage.numbers) >= 3:
             bonus += 0.05  # "¿cuántos en total?": the sentence that gives the breakdown
         if passage.emphasis and passage.numbers:

@@ -26,7 +26,13 @@ from rapidfuzz import fuzz
 
 from bot.engine import lemmas
 from bot.engine.index import ReportIndex
-from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
+from bot.engine.normalize import (
+    STOP_WORDS_EN,
+    STOP_WORDS_ES,
+    content_terms,
+    fold,
+    stem,
+)
 from bot.engine.slots import extract_months, threshold_spans
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
@@ -84,10 +90,12 @@ def strip_discourse(question: str) -> str:
     # What follows the last question mark without a letter ("…recibieron? 0") is a slip.
     question = re.sub(r"(\?)[^\w?]*\d[^A-Za-zÀ-ÿ?]*$", r"\1", question)
     pattern = _discourse()[0]
+    # Most questions hold no discourse: one search of the folded characters tells, and only a
+    # question with some maps each folded character back to its position.
+    if not pattern.search("".join(map(fold_char, question))):
+        return question
     folded_chars, mapping = _fold_with_positions(question)
     spans = [(m.start(), m.end()) for m in pattern.finditer(folded_chars)]
-    if not spans:
-        return question
     keep = [True] * len(question)
     for start, end in spans:
         for position in mapping[start:end]:
@@ -411,7 +419,7 @@ def _name_like_words(index: ReportIndex) -> frozenset[str]:
 
 def evidence_terms(texts: list[str]) -> frozenset[str]:
     """Index-style terms (stems) of the evidence texts."""
-    return frozenset(t for text in texts for t in content_tokens(text))
+    return frozenset().union(*map(content_terms, texts))  # each text's tokens are cached
 
 
 def covered(term: Term, evidence: frozenset[str], index: ReportIndex, lang: str) -> bool:

@@ -395,6 +395,11 @@ def content_tokens(text: str) -> list[str]:
     return list(_content_tokens(text))
 
 
+def content_terms(text: str) -> tuple[str, ...]:
+    """`content_tokens` as the cached tuple itself (no copy): for reading, not changing."""
+    return _content_tokens(text)
+
+
 @lru_cache(maxsize=65536)
 def _content_tokens(text: str) -> tuple[str, ...]:
     out = []

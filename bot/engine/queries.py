@@ -507,10 +507,15 @@ def _unit_named(passage: Passage, request: Request) -> bool:
     """A figure whose unit the question names: '¿cuántas ciudades…?' and '90 ciudades'."""
     words = _question_words_and_synonyms(request.question)
     for number in passage.numbers:
-        unit = stem(fold(number.unit)) if number.unit else ""
+        unit = _unit_stem(number.unit) if number.unit else ""
         if unit and _close_word(unit, words):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _unit_stem(unit: str) -> str:
+    return stem(fold(unit))
 
 
 def _close_word(word: str, words: Collection[str]) -> bool:
@@ -531,11 +536,15 @@ def _question_words_and_synonyms(question: str) -> frozenset[str]:
 
 def _section_named_bonus(request: Request, passage: Passage, matched: set[str]) -> float:
     """'según el resumen ejecutivo…': the question names the section to look in."""
-    title_terms = set(content_tokens(passage.section_title))
-    question_terms = set(content_tokens(request.question)) | matched
-    if len(title_terms) >= 2 and title_terms <= question_terms:
+    title_terms = _term_set(passage.section_title)
+    if len(title_terms) >= 2 and title_terms <= _term_set(request.question) | matched:
         return 0.08
     return 0.0
+
+
+@lru_cache(maxsize=8192)
+def _term_set(text: str) -> frozenset[str]:
+    return frozenset(content_tokens(text))
 
 
 def _has_money(passage: Passage) -> bool:

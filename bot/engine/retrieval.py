@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bot.engine.cognates import cognates
 from bot.engine.index import Passage, ReportIndex
 from bot.engine.normalize import content_tokens
@@ -34,8 +36,8 @@ def query_terms(question: str, synonyms: dict[str, list[str]]) -> list[tuple[str
     return terms
 
 
-# Distinct (term, alternatives, ignored, English) plans kept per index: a bounded cache.
-PLAN_CACHE_SIZE = 4096
+# Plans kept per index, bounded by the memory their dense gains take (8 bytes a passage).
+PLAN_CACHE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class _TermPlan:
 
     expansions: list[tuple[str, float]]  # vocabulary terms it matches, with a similarity
     weight: float  # its share of the question's weight
-    gains: dict[int, float]  # passage id -> the best gain of an expansion it holds
+    gains: np.ndarray  # per passage, the best gain of an expansion it holds (0 where none)
     chosen: dict[int, int]  # passage id -> which expansion gave that gain
 
 
@@ -68,26 +70,22 @@ def search(
     if not total:
         return []
     total = max(total, 1e-9)
-    # Sparse sums over passages: each term adds its best-matching expansion's gain; per passage
-    # the sums run in term order.
-    scores = dict(per_term[0][1].gains)  # the first term's gains are the sums so far
+    # Dense sums over passages, in term order: each term adds its best expansion's gain.
+    scores = per_term[0][1].gains.copy()
     for _term, plan in per_term[1:]:
-        get = scores.get
-        for pid, value in plan.gains.items():
-            scores[pid] = get(pid, 0.0) + value
-    passages = index.passages
-    # Best first, ties in passage order: (-share, id) pairs sort that way by themselves.
-    ranked = [
-        (-(share if share < 1.0 else 1.0), pid)
-        for pid, score in scores.items()
-        if (share := score / total) > 0 and (not kinds or passages[pid].kind in kinds)
-    ]
-    if not ranked:
+        scores += plan.gains
+    shares = np.minimum(1.0, scores / total)
+    if kinds:
+        shares = np.where(_kind_mask(index, kinds), shares, 0.0)
+    candidates = np.flatnonzero(shares > 0)
+    if candidates.size == 0:
         return []
-    ranked.sort()
+    # Best first, ties in passage order.
+    order = candidates[np.lexsort((candidates, -shares[candidates]))][:limit]
+    passages = index.passages
     hits: list[Hit] = []
-    for negative, pid in ranked[:limit]:
-        score = -negative
+    for pid in order.tolist():
+        score = float(shares[pid])
         matched = {}
         for term, plan in per_term:
             position = plan.chosen.get(pid)
@@ -115,9 +113,18 @@ def _term_plan(
     plan = cache.get(key)
     if plan is None:
         plan = _make_plan(index, term, alternatives, ignored, english)
-        if len(cache) < PLAN_CACHE_SIZE:
+        if len(cache) < PLAN_CACHE_BYTES // (8 * max(1, len(index.passages))):
             cache[key] = plan
     return plan
+
+
+def _kind_mask(index: ReportIndex, kinds: tuple[str, ...]) -> np.ndarray:
+    masks: dict[tuple[str, ...], np.ndarray] = index.__dict__.setdefault("_kind_masks", {})
+    mask = masks.get(kinds)
+    if mask is None:
+        mask = np.array([p.kind in kinds for p in index.passages], dtype=bool)
+        masks[kinds] = mask
+    return mask
 
 
 def _make_plan(
@@ -189,4 +196,9 @@ def _make_plan(
                 if gains.get(pid, 0.0) < value:
                     gains[pid] = value
                     chosen[pid] = position
-    return _TermPlan(expansions=expansions, weight=weight, gains=gains, chosen=chosen)
+    dense = np.zeros(len(index.passages), dtype=np.float64)
+    if gains:
+        dense[np.fromiter(gains, dtype=np.int64, count=len(gains))] = np.fromiter(
+            gains.values(), dtype=np.float64, count=len(gains)
+        )
+    return _TermPlan(expansions=expansions, weight=weight, gains=dense, chosen=chosen)

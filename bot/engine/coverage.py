@@ -255,6 +255,7 @@ def salient_terms(
     word the report never uses at all (a qualifier it does not give: "mujeres", "barrio").
     Other words steer the ranking of passages but never gate an answer."""
     names: frozenset[str] | None = None  # read only when a word's verdict depends on it
+    verdicts = _verdict_cache(index, synonyms, question_words)
     out: list[Term] = []
     seen: set[str] = set()
     folded = fold(question)
@@ -266,7 +267,11 @@ def salient_terms(
         if word in constraint:
             continue
         seen.add(word)
-        verdict = _word_verdict(word, index, synonyms, question_words, lang)
+        verdict = verdicts.get((word, lang), _UNSEEN)
+        if verdict is _UNSEEN:
+            verdict = _salient_verdict(word, index, synonyms, question_words, lang)
+            if len(verdicts) < VERDICT_CACHE_SIZE:
+                verdicts[(word, lang)] = verdict
         if verdict is None:
             continue
         term, always = verdict
@@ -283,16 +288,14 @@ def salient_terms(
 VERDICT_CACHE_SIZE = 65536
 
 
-def _word_verdict(
-    word: str,
-    index: ReportIndex,
-    synonyms: dict[str, list[str]],
-    question_words: frozenset[str],
-    lang: str,
-) -> tuple[Term, bool] | None:
-    """Whether one word of a question is salient, which depends on the word, the report and the
-    word lists only: None (never), (term, True) (always) or (term, False) (only when the
-    question writes it inside a capitalised run the report also writes: a name)."""
+def _verdict_cache(
+    index: ReportIndex, synonyms: dict[str, list[str]], question_words: frozenset[str]
+) -> dict[tuple[str, str], tuple[Term, bool] | None]:
+    """Each word's salience verdict, (word, lang) -> verdict, for this index and word lists.
+
+    A verdict depends on the word, the report and the word lists only: None (never salient),
+    (term, True) (always) or (term, False) (only when the question writes the word inside a
+    capitalised run the report also writes: a name)."""
     caches: dict[int, tuple[object, object, dict[tuple[str, str], tuple[Term, bool] | None]]]
     caches = index.__dict__.setdefault("_word_verdicts", {})
     key = id(synonyms) ^ hash(question_words)
@@ -301,13 +304,7 @@ def _word_verdict(
         # The cache holds its synonyms and question words, so the id is never another's.
         entry = (synonyms, question_words, {})
         caches[key] = entry
-    cache = entry[2]
-    found = cache.get((word, lang), _UNSEEN)
-    if found is _UNSEEN:
-        found = _salient_verdict(word, index, synonyms, question_words, lang)
-        if len(cache) < VERDICT_CACHE_SIZE:
-            cache[(word, lang)] = found
-    return found  # type: ignore[return-value]
+    return entry[2]
 
 
 _UNSEEN = object()

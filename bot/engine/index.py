@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -325,7 +326,7 @@ class ReportIndex:
         self.max_idf = math.log(1 + total)
         self.vocabulary = sorted(vocabulary)
         self._expansions: dict[str, list[tuple[str, float]]] = {}
-        self._positions: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._positions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for term in self.vocabulary:
             self.by_length[len(term)].append(term)
@@ -382,13 +383,13 @@ class ReportIndex:
                     matches.append((candidate, 0.6))
         return matches
 
-    def term_positions(self, term: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    def term_positions(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Passage ids where the term is the passage's own word, and where it is only context
-        (heading, previous sentence), in passage order."""
+        (heading, previous sentence), as index arrays."""
         positions = self._positions.get(term)
         if positions is None:
-            own = tuple(sorted(set(self.postings.get(term, ()))))
-            context = tuple(sorted(set(self.context_postings.get(term, ()))))
+            own = np.array(sorted(set(self.postings.get(term, ()))), dtype=np.int64)
+            context = np.array(sorted(set(self.context_postings.get(term, ()))), dtype=np.int64)
             positions = (own, context)
             self._positions[term] = positions
         return positions

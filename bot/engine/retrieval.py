@@ -36,7 +36,7 @@ def query_terms(question: str, synonyms: dict[str, list[str]]) -> list[tuple[str
     return terms
 
 
-# Plans kept per index, bounded by the memory their dense gains take (8 bytes a passage).
+# Plans kept per index, bounded by the memory their dense arrays take (12 bytes a passage).
 PLAN_CACHE_BYTES = 32 * 1024 * 1024
 
 
@@ -47,7 +47,7 @@ class _TermPlan:
     expansions: list[tuple[str, float]]  # vocabulary terms it matches, with a similarity
     weight: float  # its share of the question's weight
     gains: np.ndarray  # per passage, the best gain of an expansion it holds (0 where none)
-    chosen: dict[int, int]  # passage id -> which expansion gave that gain
+    chosen: np.ndarray  # per passage, which expansion gave that gain (-1 where none)
 
 
 def search(
@@ -88,8 +88,8 @@ def search(
         score = float(shares[pid])
         matched = {}
         for term, plan in per_term:
-            position = plan.chosen.get(pid)
-            if position is not None:
+            position = plan.chosen[pid]
+            if position >= 0:
                 matched[term] = plan.expansions[position][0]
         hits.append(
             Hit(
@@ -113,7 +113,7 @@ def _term_plan(
     plan = cache.get(key)
     if plan is None:
         plan = _make_plan(index, term, alternatives, ignored, english)
-        if len(cache) < PLAN_CACHE_BYTES // (8 * max(1, len(index.passages))):
+        if len(cache) < PLAN_CACHE_BYTES // (12 * max(1, len(index.passages))):
             cache[key] = plan
     return plan
 
@@ -185,20 +185,16 @@ def _make_plan(
         # ("atrajo") should not sink a question whose topic words all match.
         weight *= 0.45
     # Only the passages that hold an expansion are touched (postings are short).
-    gains: dict[int, float] = {}
-    chosen: dict[int, int] = {}
+    n = len(index.passages)
+    gains = np.zeros(n, dtype=np.float64)
+    chosen = np.full(n, -1, dtype=np.int32)
     for position, (vocab_term, similarity) in enumerate(expansions):
         idf = index.term_idf(vocab_term)
         gain = (0.1 * idf if ignored else min(idf, weight)) * similarity
         own_ids, context_ids = index.term_positions(vocab_term)
         for where, value in ((context_ids, gain * CONTEXT_WEIGHT), (own_ids, gain)):
-            for pid in where:
-                if gains.get(pid, 0.0) < value:
-                    gains[pid] = value
-                    chosen[pid] = position
-    dense = np.zeros(len(index.passages), dtype=np.float64)
-    if gains:
-        dense[np.fromiter(gains, dtype=np.int64, count=len(gains))] = np.fromiter(
-            gains.values(), dtype=np.float64, count=len(gains)
-        )
-    return _TermPlan(expansions=expansions, weight=weight, gains=dense, chosen=chosen)
+            if where.size:
+                better = where[gains[where] < value]
+                gains[better] = value
+                chosen[better] = position
+    return _TermPlan(expansions=expansions, weight=weight, gains=gains, chosen=chosen)

@@ -57,11 +57,7 @@ def cognates(term: str, index: ReportIndex) -> list[str]:
             if form == term:
                 continue  # no rule applies: an English word, not a cognate
             allowed = 1 if len(form) <= 8 else 2
-            nearby = [
-                w
-                for length in range(len(form) - allowed, len(form) + allowed + 1)
-                for w in index.by_length.get(length, ())
-            ]
+            nearby = index.typo_pool(form, allowed, allowed)  # the words in reach, in order
             for word, _distance, _ in process.extract(
                 form, nearby, scorer=OSA.distance, score_cutoff=allowed, limit=3
             ):

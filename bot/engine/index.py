@@ -334,6 +334,7 @@ class ReportIndex:
         for term in self.vocabulary:
             if len(term) >= 5 and term.isalpha():
                 self.by_prefix[term[:5]].append(term)
+        self._build_letter_counts()
 
     # ------------------------------------------------------------------ lookup
 
@@ -357,11 +358,7 @@ class ReportIndex:
         # A short word with a letter more or less is another word ("gano" is not "año"):
         # short words only tolerate a wrong or swapped letter.
         spread = 0 if len(term) <= 5 else allowed
-        nearby = [
-            word
-            for length in range(len(term) - spread, len(term) + spread + 1)
-            for word in self.by_length.get(length, ())
-        ]
+        nearby = self.typo_pool(term, spread, allowed)
         for candidate, distance, _ in process.extract(
             term, nearby, scorer=OSA.distance, score_cutoff=allowed, limit=8
         ):
@@ -377,11 +374,64 @@ class ReportIndex:
         if not matches and len(term) >= 6:
             # Long compound words ("inverison" typed, "ciudadela" vs "ciudadelas"): prefix match.
             for candidate, _score, _ in process.extract(
-                term, self.vocabulary, scorer=fuzz.partial_ratio, score_cutoff=92, limit=2
+                term, self._partial_pool(term), scorer=fuzz.partial_ratio, score_cutoff=92, limit=2
             ):
                 if len(candidate) >= len(term) - 2:
                     matches.append((candidate, 0.6))
         return matches
+
+    # A typo search scores a new word against every vocabulary word of about its length (~1 ms
+    # in rapidfuzz for a word never seen). Words that cannot reach the score are left out
+    # first, by counting shared letters (an edit changes the counts by at most two, so
+    # `2 * shared >= len(a) + len(b) - 2 * edits`); the pool keeps the vocabulary's order, so
+    # rapidfuzz returns exactly what it returns over the whole vocabulary.
+
+    def _build_letter_counts(self) -> None:
+        lengths = np.array([len(w) for w in self.vocabulary], dtype=np.int64)
+        # Rows in length order (vocabulary order within a length): a length window is a slice.
+        self._by_length_order = np.argsort(lengths, kind="stable")
+        self._sorted_lengths = lengths[self._by_length_order]
+        ordered = [self.vocabulary[i] for i in self._by_length_order.tolist()]
+        columns: dict[str, np.ndarray] = {}
+        for row, word in enumerate(ordered):
+            for ch in word:
+                column = columns.get(ch)
+                if column is None:
+                    column = columns[ch] = np.zeros(len(ordered), dtype=np.int16)
+                column[row] += 1
+        self._letter_columns = columns  # letter -> its count in each word, in length order
+
+    def _shared_letters(self, term: str, start: int, end: int) -> np.ndarray:
+        """Letters the term shares with each word of rows start:end (length order)."""
+        shared = np.zeros(end - start, dtype=np.int16)
+        for ch, wanted in Counter(term).items():
+            column = self._letter_columns.get(ch)
+            if column is not None:
+                shared += np.minimum(column[start:end], wanted)
+        return shared
+
+    def typo_pool(self, term: str, spread: int, edits: int) -> list[str]:
+        """Vocabulary words of the term's length ± spread, shortest first and in vocabulary
+        order, less those more than `edits` edits (OSA) away by their letter counts alone."""
+        start = int(np.searchsorted(self._sorted_lengths, len(term) - spread, side="left"))
+        end = int(np.searchsorted(self._sorted_lengths, len(term) + spread, side="right"))
+        if end <= start:
+            return []
+        shared = self._shared_letters(term, start, end)
+        fits = 2 * shared >= len(term) + self._sorted_lengths[start:end] - 2 * edits
+        rows = self._by_length_order[start:end][fits]
+        vocabulary = self.vocabulary
+        return [vocabulary[i] for i in rows.tolist()]
+
+    def _partial_pool(self, term: str) -> list[str]:
+        """Vocabulary words (in order) that may reach partial_ratio 92 with the term: the
+        shorter string must share at least 85 % of its letters with the longer one (a window
+        of at least 0.85 of its length, 92 % alike)."""
+        shared = self._shared_letters(term, 0, len(self.vocabulary))
+        shorter = np.minimum(self._sorted_lengths, len(term))
+        rows = np.sort(self._by_length_order[shared >= 0.84 * shorter])
+        vocabulary = self.vocabulary
+        return [vocabulary[i] for i in rows.tolist()]
 
     def term_positions(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Passage ids where the term is the passage's own word, and where it is only context

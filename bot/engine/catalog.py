@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from bot.engine.normalize import content_tokens, fold
 
 MATCH_CACHE_SIZE = 20_000
+WORD_COLUMN_CACHE_SIZE = 8192  # one float32 per catalog word each
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "data"
 
 
@@ -89,6 +90,7 @@ class IntentMatcher:
                 self._weights[row, column[word]] += 1 / len(words)
         self._lengths = np.array([len(words) for _, _, words in self._phrasings], dtype=float)
         self._cache: dict[tuple[str, int], list[IntentMatch]] = {}
+        self._columns: dict[str, np.ndarray] = {}
 
     def match(self, question: str, limit: int = 3) -> list[IntentMatch]:
         """The best intents for a question, best first (one per intent)."""
@@ -104,10 +106,8 @@ class IntentMatcher:
         query_words = _words(question).split()
         if not query_words:
             return []
-        similarity = process.cdist(
-            self._vocabulary, query_words, scorer=fuzz.ratio, score_cutoff=80, dtype=np.float32
-        )
-        best_per_word = similarity.max(axis=1) / 100
+        columns = [self._word_column(word) for word in query_words]
+        best_per_word = (columns[0] if len(columns) == 1 else np.maximum.reduce(columns)) / 100
         coverage = self._weights @ best_per_word
         # Penalise questions that say much more than the phrasing (a long specific question
         # that merely contains "eventos" is about one event, not about the events table).
@@ -123,6 +123,18 @@ class IntentMatcher:
                 if len(best) >= limit:
                     break
         return list(best.values())
+
+    def _word_column(self, word: str) -> np.ndarray:
+        """One question word's ratio (>= 80, else 0) to every catalog word: a column of the
+        ratio matrix, worked out once per word (questions share most of their words)."""
+        column = self._columns.get(word)
+        if column is None:
+            column = process.cdist(
+                self._vocabulary, [word], scorer=fuzz.ratio, score_cutoff=80, dtype=np.float32
+            )[:, 0]
+            if len(self._columns) < WORD_COLUMN_CACHE_SIZE:
+                self._columns[word] = column
+        return column
 
     def by_id(self, intent_id: str) -> Intent | None:
         return next((i for i in self.intents if i.id == intent_id), None)

@@ -81,13 +81,25 @@ def fold(text: str, *, punctuation: bool = False) -> str:
 @lru_cache(maxsize=65536)
 def _fold(text: str, punctuation: bool) -> str:
     # Answers fold the same headers, rows and quotes over and over: each is folded once.
-    decomposed = unicodedata.normalize("NFKD", clean_markdown(text))
-    if not decomposed.isascii():  # ASCII has no combining marks to drop
-        decomposed = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = decomposed.casefold()
+    plain = strip_marks(unicodedata.normalize("NFKD", clean_markdown(text))).casefold()
     if not punctuation:
         plain = re.sub(r"[^\w%$]+", " ", plain)
     return re.sub(r"\s+", " ", plain).strip()
+
+
+def strip_marks(text: str) -> str:
+    """The text without its combining marks (accents once NFKD has split them off)."""
+    if text.isascii():  # ASCII has none
+        return text
+    if max(text) > "\uffff":  # beyond the table's plane: the character-by-character test
+        return "".join(c for c in text if not unicodedata.combining(c))
+    return text.translate(_marks_table())
+
+
+@lru_cache(maxsize=1)
+def _marks_table() -> dict[int, None]:
+    """Every combining mark of the Basic Multilingual Plane, to delete with str.translate."""
+    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
 
 
 def is_blank(line: str) -> bool:

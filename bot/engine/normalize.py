@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from knowledge.text import strip_marks
+
 STOP_WORDS_ES = frozenset(
     [
         "a",
@@ -358,11 +360,7 @@ def fold(text: str) -> str:
     # Invisible format characters (zero-width space/joiner, bidi marks) hide inside words.
     text = _FORMAT_CHARS.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    no_marks = (
-        decomposed
-        if decomposed.isascii()  # ASCII has no combining marks to drop
-        else "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u00b2")
-    )
+    no_marks = strip_marks(decomposed)  # "²" is not a combining mark: it stays
     no_marks = no_marks.replace("\\$", "$").replace("*", " ")
     cleaned = _NON_WORD.sub(" ", no_marks)
     cleaned = _LOOSE_PUNCT.sub(" ", cleaned)

@@ -36,7 +36,7 @@ def query_terms(question: str, synonyms: dict[str, list[str]]) -> list[tuple[str
     return terms
 
 
-# Plans kept per index, bounded by the memory their dense arrays take (12 bytes a passage).
+# Plans kept per index, bounded by the memory their dense arrays take (10 bytes a passage).
 PLAN_CACHE_BYTES = 32 * 1024 * 1024
 
 
@@ -113,7 +113,7 @@ def _term_plan(
     plan = cache.get(key)
     if plan is None:
         plan = _make_plan(index, term, alternatives, ignored, english)
-        if len(cache) < PLAN_CACHE_BYTES // (12 * max(1, len(index.passages))):
+        if len(cache) < PLAN_CACHE_BYTES // (10 * max(1, len(index.passages))):
             cache[key] = plan
     return plan
 
@@ -187,7 +187,7 @@ def _make_plan(
     # Only the passages that hold an expansion are touched (postings are short).
     n = len(index.passages)
     gains = np.zeros(n, dtype=np.float64)
-    chosen = np.full(n, -1, dtype=np.int32)
+    chosen = np.full(n, -1, dtype=np.int16 if len(expansions) < 2**15 else np.int32)
     for position, (vocab_term, similarity) in enumerate(expansions):
         idf = index.term_idf(vocab_term)
         gain = (0.1 * idf if ignored else min(idf, weight)) * similarity

@@ -145,9 +145,12 @@ def asks_quantity(question: str) -> bool:
 
 _WHICH_NOUN = re.compile(
     r"(?:^|\b(?:a|al|con|de|del|en|para|por|desde|entre|sobre|segun)\s+|\b(?:y|e|o)\s+)"
-    r"(?:que|cual|cuales)\s+(?:otr[oa]s?\s+)?([a-z]{3,})"
+    r"(?:que|cual|cuales)\s+(?:(?:son|fueron|es|era|eran|fue)\s+(?:los|las|el|la)\s+)?"
+    r"(?:otr[oa]s?\s+)?([a-z]{3,})"
 )
-_WHICH_NOUN_EN = re.compile(r"\b(?:which|what)\s+(?:other\s+)?([a-z]{3,})")
+_WHICH_NOUN_EN = re.compile(
+    r"\b(?:which|what)\s+(?:(?:are|were|is|was)\s+the\s+)?(?:other\s+)?([a-z]{3,})"
+)
 _WHO = re.compile(r"\b(?:quien|quienes|who|whom)\b")
 
 
@@ -221,6 +224,11 @@ def _is_verb_form(word: str, lang: str) -> bool:
         if lemma != word and lemma.endswith(_VERB_ENDINGS) and not plural:
             return True
     return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
+
+
+def is_verb_form(word: str, lang: str) -> bool:
+    """An inflected verb form (see `_is_verb_form`)."""
+    return _is_verb_form(word, lang)
 
 
 def _looks_verbal(word: str) -> bool:

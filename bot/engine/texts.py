@@ -31,6 +31,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "No lo sé: el informe no da esa cifra en lo que trae sobre esto.",
         "en": "I don't know: the report gives no such figure in what it says on this.",
     },
+    "joint_figure": {
+        "es": "No lo sé: el informe da una cifra de conjunto ({members}), {figure}, y no dice "
+        "cuánto corresponde a «{member}».",
+        "en": "I don't know: the report gives one figure for them together ({members}), "
+        "{figure}, and does not say how much was {member}'s.",
+    },
     "closest": {
         "es": "Lo más cercano que sí dice: {closest}",
         "en": "The closest it does say: {closest}",

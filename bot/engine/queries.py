@@ -208,7 +208,7 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
     noun = counted_noun(request)
-    if noun and not counts_noun(passage, noun):
+    if noun and not counts_noun(passage, noun, request.index):
         # "¿Cuántos empleos…?" needs a figure of empleos: a neighbour sentence or a close hit.
         # A close hit only stands in if it covers the same topic words as the top one.
         covered = set(top.matched) - MEASURE_WORDS
@@ -219,7 +219,9 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
             and len(covered & set(h.matched)) >= 0.6 * len(covered)
         ]
         following = index_following(request.index, passage)
-        found = next((p for p in following + candidates if counts_noun(p, noun)), None)
+        found = next(
+            (p for p in following + candidates if counts_noun(p, noun, request.index)), None
+        )
         if found is None:
             return _not_found(request, engine, topic=passage, measure="number")
         top = Hit(passage=found, score=top.score, matched=top.matched)

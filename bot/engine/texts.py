@@ -130,6 +130,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The report contradicts itself on these points:",
     },
     "measure_money": {"es": "un valor en dinero", "en": "an amount of money"},
+    "measure_share": {"es": "un porcentaje", "en": "a percentage"},
+    "measure_count": {"es": "una cantidad", "en": "a count"},
+    "not_of_subject": {
+        "es": "No lo sé: el informe no da {measure} de {subject}; lo que dice de eso no trae "
+        "esa cifra.",
+        "en": "I don't know: the report gives no {measure} for {subject}; what it says about it "
+        "has no such figure.",
+    },
     "measure_number": {"es": "una cifra", "en": "a figure"},
     "measure_date": {"es": "una fecha", "en": "a date"},
     "computed_note": {

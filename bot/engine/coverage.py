@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine import lemmas
 from bot.engine.index import ReportIndex
@@ -151,10 +151,47 @@ def asks_quantity(question: str) -> bool:
 
 _WHICH_NOUN = re.compile(
     r"(?:^|\b(?:a|al|con|de|del|en|para|por|desde|entre|sobre|segun)\s+|\b(?:y|e|o)\s+)"
-    r"(?:que|cual|cuales)\s+(?:otr[oa]s?\s+)?([a-z]{3,})"
+    r"(?:que|q|cual|cuales)\s+(?:(?:son|fueron|es|era|eran|fue)\s+(?:los|las|el|la)\s+)?"
+    r"(?:otr[oa]s?\s+)?([a-z]{3,})"
 )
-_WHICH_NOUN_EN = re.compile(r"\b(?:which|what)\s+(?:other\s+)?([a-z]{3,})")
+_WHICH_NOUN_EN = re.compile(
+    r"\b(?:which|what)\s+(?:(?:are|were|is|was)\s+the\s+)?(?:other\s+)?([a-z]{3,})"
+)
 _WHO = re.compile(r"\b(?:quien|quienes|who|whom)\b")
+
+
+def name_list(sentence: str) -> list[str]:
+    """The longest coordinated list of names in a sentence ("de China, Japón, Emiratos Árabes
+    Unidos, Corea del Sur y España"): three or more short parts, each opening capitalised."""
+    best: list[str] = []
+    for clause in re.split(r"[.:;()]", sentence):
+        run: list[str] = []
+        for part in (p.strip() for p in _LIST_SPLIT.split(clause)):
+            words = part.split()
+            if not words:
+                continue
+            if len(words) > 4 or not words[0][:1].isupper():
+                # A part may end on the list's first item ("de parte de China").
+                tail = []
+                for w in reversed(words):
+                    if not w[:1].isupper():
+                        break
+                    tail.insert(0, w)
+                run = [" ".join(tail)] if tail else []
+                continue
+            run.append(part)
+            if len(run) > len(best):
+                best = list(run)
+    return best if len(best) >= 3 else []
+
+
+def plural_names_asked(question: str, lang: str) -> bool:
+    """"¿De qué países…?", "which countries…": several names answer it."""
+    folded = fold(question)
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    return asks_for_names(question, lang) and any(
+        m.group(1).endswith("s") and not is_form_word(m.group(1)) for m in pattern.finditer(folded)
+    )
 
 
 def asks_for_names(question: str, lang: str) -> bool:
@@ -229,6 +266,11 @@ def _is_verb_form(word: str, lang: str) -> bool:
     return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
 
 
+def is_verb_form(word: str, lang: str) -> bool:
+    """An inflected verb form (see `_is_verb_form`)."""
+    return _is_verb_form(word, lang)
+
+
 def _looks_verbal(word: str) -> bool:
     """Infinitives and participles, for words the report never uses ("meter", "elegida"); a
     plural participle is most often a noun ("jubilados") and stays a word to cover."""
@@ -258,6 +300,7 @@ def salient_terms(
     verdicts = _verdict_cache(index, synonyms, question_words)
     out: list[Term] = []
     seen: set[str] = set()
+    capitals = question_capitals(question)
     folded = fold(question)
     # A comparison ("por debajo del 70 %") is a constraint the operator applies, not a subject.
     constraint = {w for a, b in threshold_spans(folded) for w in folded[a:b].split()}
@@ -267,11 +310,12 @@ def salient_terms(
         if word in constraint:
             continue
         seen.add(word)
-        verdict = verdicts.get((word, lang), _UNSEEN)
+        capitalised = lang == "en" and word in capitals  # an English question's name
+        verdict = verdicts.get((word, lang, capitalised), _UNSEEN)
         if verdict is _UNSEEN:
-            verdict = _salient_verdict(word, index, synonyms, question_words, lang)
+            verdict = _salient_verdict(word, index, synonyms, question_words, lang, capitalised)
             if len(verdicts) < VERDICT_CACHE_SIZE:
-                verdicts[(word, lang)] = verdict
+                verdicts[(word, lang, capitalised)] = verdict
         if verdict is None:
             continue
         term, always = verdict
@@ -290,13 +334,14 @@ VERDICT_CACHE_SIZE = 65536
 
 def _verdict_cache(
     index: ReportIndex, synonyms: dict[str, list[str]], question_words: frozenset[str]
-) -> dict[tuple[str, str], tuple[Term, bool] | None]:
-    """Each word's salience verdict, (word, lang) -> verdict, for this index and word lists.
+) -> dict[tuple[str, str, bool], tuple[Term, bool] | None]:
+    """Each word's salience verdict, (word, lang, capitalised in an English question) ->
+    verdict, for this index and word lists.
 
     A verdict depends on the word, the report and the word lists only: None (never salient),
     (term, True) (always) or (term, False) (only when the question writes the word inside a
     capitalised run the report also writes: a name)."""
-    caches: dict[int, tuple[object, object, dict[tuple[str, str], tuple[Term, bool] | None]]]
+    caches: dict[int, tuple[object, object, dict[tuple[str, str, bool], tuple[Term, bool] | None]]]
     caches = index.__dict__.setdefault("_word_verdicts", {})
     key = id(synonyms) ^ hash(question_words)
     entry = caches.get(key)
@@ -316,6 +361,7 @@ def _salient_verdict(
     synonyms: dict[str, list[str]],
     question_words: frozenset[str],
     lang: str,
+    capitalised: bool,
 ) -> tuple[Term, bool] | None:
     if len(word) <= 2 or any(ch.isdigit() for ch in word):
         return None
@@ -333,13 +379,26 @@ def _salient_verdict(
         spread = max(len(index.postings.get(v, ())) for v in known)
         if spread >= BACKGROUND_SHARE * max(1, len(index.passages)):
             return None  # background of the whole report
-        named = (
-            lang != "en"
-            and term in index.idf
-            and term in _name_like_words(index)
-            and spread <= SPECIFIC_PASSAGES
-        )
+        name_like = _name_like_words(index)
+        named = lang != "en" and term in index.idf and term in name_like
+        named = named and spread <= SPECIFIC_PASSAGES
+        if capitalised:
+            # An English question's name ("Seoul") is the report's name ("Seúl").
+            named = named or any(v in name_like for v in known)
         return Term(stem=term, word=word, alternatives=alternatives), named
+    if capitalised and len(word) >= 4:
+        # A name the English question gives that the report spells its own way ("Seoul",
+        # "Seúl"): the evidence must hold it.
+        spellings = tuple(
+            m[0]
+            for m in process.extract(
+                term, _name_like_words(index), scorer=fuzz.ratio, score_cutoff=85
+            )
+            if m[0][:1] == term[:1]
+        )
+        if spellings:
+            return Term(stem=term, word=word, alternatives=alternatives + spellings), True
+        return None
     if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
         return None
     if len(word) < 4 or word.endswith("mente"):
@@ -412,6 +471,50 @@ def _name_like_words(index: ReportIndex) -> frozenset[str]:
     names = frozenset(k for k, n in title.items() if n >= 1 and n >= 3 * lower.get(k, 0))
     index.__dict__["_name_like"] = names
     return names
+
+
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\by\b|\be\b)\s*")
+
+
+def joint_members(sentence: str, word: str) -> list[str] | None:
+    """The members of a coordinated list of names ("aportes del Grupo EMI, Grupo Réditos, Globant
+    y funcionarios") that holds `word`, when it has three or more: a figure of that sentence is
+    the members' figure together, not one member's."""
+    folded_word = fold(word)
+    for clause in re.split(r"[.:()]", sentence):
+        parts = [p.strip() for p in _LIST_SPLIT.split(clause) if p.strip()]
+        for i, part in enumerate(parts):
+            if folded_word not in fold(part).split():
+                continue
+            # The run of short parts around it: a list is a few words an item.
+            start = i
+            while start > 0 and len(parts[start - 1].split()) <= 4:
+                start -= 1
+            end = i
+            while end + 1 < len(parts) and len(parts[end + 1].split()) <= 4:
+                end += 1
+            members = parts[start : end + 1]
+            if start > 0:
+                # "…gracias a los aportes del Grupo EMI, …": the longer part before the run ends
+                # on its first item, the capitalised words at its end.
+                tail: list[str] = []
+                for w in reversed(parts[start - 1].split()):
+                    if not (w[:1].isupper() or w[:1].isdigit()):
+                        break
+                    tail.insert(0, w)
+                if tail:
+                    members.insert(0, " ".join(tail))
+            if len(members) >= 3 and len(parts[i].split()) <= 4:
+                return members
+    return None
+
+
+def question_capitals(question: str) -> frozenset[str]:
+    """Folded words the question writes capitalised after its first word: names it gives."""
+    words = re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", question))
+    return frozenset(
+        fold(w) for w in words[1:] if w[:1].isupper() and (len(w) > 1 or not w.isupper())
+    )
 
 
 def evidence_terms(texts: list[str]) -> frozenset[str]:

@@ -95,6 +95,15 @@ class Table:
     columns: list[float]  # left x of each column
     end_page: int = 0
     row_height: float = 0.0  # height of its first row after the header
+    first_height: float = 0.0  # height of its first row
+    # the lines of each cell, joined into `rows` once the document's words are known (a cell
+    # line ending in a hyphen is joined by what the whole document writes)
+    cells: list[list[list[str]]] = field(default_factory=list)
+    baselines: int = 0  # baselines of the page it took (unruled tables)
+    # a one-row table stands only as part of a table continued over a page break (a header
+    # left at the foot of a page, a last row carried to the next); else its lines are text
+    tentative: bool = False
+    source: list[Line] = field(default_factory=list)
 
 
 @dataclass
@@ -244,37 +253,43 @@ def _ruled_tables(page, words: list[Word], edges: list[dict],
         x0, x1 = found.bbox[0], found.bbox[2]
         top, bottom = rows[0].bbox[1], rows[-1].bbox[3]
         lefts = sorted({round(c[0], 1) for r in rows for c in r.cells if c is not None})
-        grid: list[list[str]] = []
+        grid: list[list[list[str]]] = []
         for r in rows:
-            cells: list[str] = []
+            cells: list[list[str]] = []
             for c in r.cells:
                 if c is None:
-                    cells.append("")
+                    cells.append([])
                     continue
                 inside = [k for k, w in enumerate(words)
                           if c[0] - 1 <= (w.x0 + w.x1) / 2 <= c[2] + 1
                           and c[1] - 1 <= (w.top + w.bottom) / 2 <= c[3] + 1 and k not in used]
                 used.update(inside)
                 lines = [Line(row, number) for row in _baselines([words[k] for k in inside])]
-                cells.append(_cell_text(lines))
+                cells.append([line.text for line in lines])
             grid.append(cells)
         for k, w in enumerate(words):
             if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and top - 1 <= (w.top + w.bottom) / 2 \
                     <= bottom + 1:
                 used.add(k)
         second = rows[1].bbox if len(rows) > 1 else rows[0].bbox
-        tables.append(Table(grid, number, top, bottom, lefts[:ncols],
-                            row_height=second[3] - second[1]))
+        tables.append(Table([], number, top, bottom, lefts[:ncols],
+                            row_height=second[3] - second[1], cells=grid,
+                            first_height=rows[0].bbox[3] - rows[0].bbox[1]))
     rest = [w for k, w in enumerate(words) if k not in used]
     return tables, rest
 
 
-def _cell_text(lines: list[Line]) -> str:
+def _cell_text(lines: list[str]) -> str:
     text = ""
-    for line in lines:
-        piece = line.text
+    for piece in lines:
         text = _hyphen_join(text, piece) if text else piece
     return text
+
+
+def _join_cells(pages: list[_Page]) -> None:
+    for page in pages:
+        for table in page.tables:
+            table.rows = [[_cell_text(c) for c in row] for row in table.cells]
 
 
 # ----------------------------------------------------------------------------- hyphenation
@@ -288,14 +303,16 @@ def _learn_vocabulary(pages: list[_Page]) -> None:
     where hyphenation leaves fragments): plain ones, and ones with a hyphen of their own."""
     plain: set[str] = set()
     hyphen: set[str] = set()
-    for page in pages:
-        for line in page.lines:
-            for tok in line.text.replace("**", "").split()[1:-1]:
-                tok = tok.strip(".,;:()«»\"'¿?¡!")
-                if "-" in tok.strip("-"):
-                    hyphen.add("-".join(fold(p) for p in tok.split("-")))
-                elif tok:
-                    plain.add(fold(tok))
+    texts = [line.text for page in pages for line in page.lines]
+    texts += [t for page in pages for table in page.tables for row in table.cells
+              for cell in row for t in cell]
+    for text in texts:
+        for tok in text.replace("**", "").split()[1:-1]:
+            tok = tok.strip(".,;:()«»\"'¿?¡!")
+            if "-" in tok.strip("-"):
+                hyphen.add("-".join(fold(p) for p in tok.split("-")))
+            elif tok:
+                plain.add(fold(tok))
     _VOCAB["plain"], _VOCAB["hyphen"] = plain, hyphen
 
 
@@ -333,96 +350,189 @@ def _hyphen_join(before: str, after: str) -> str:
 
 
 def _unruled_tables(rows: list[list[Line]], number: int) -> tuple[list[Table], set[int]]:
-    """Runs of baselines whose words stand in aligned columns; (tables, baselines used)."""
+    """Runs of baselines whose words stand in columns; (tables, baselines used).
+
+    A table starts at a baseline with a wide gap between words. It grows down while the
+    projection of its word boxes on the x axis keeps every gap it had (a column separator is an
+    x interval no word of the table covers, wider than a word space), the type keeps its size
+    and the baselines stay close; a row set all in bold after body rows starts another table
+    (its header). The run is then cut into rows (a larger step between baselines than the
+    wrapped-line step), split where the step between rows jumps (two tables one under the
+    other) or where the columns used change, and each part's columns are found again from its
+    own words: cells are the words between two separators.
+    """
     tables: list[Table] = []
     used: set[int] = set()
     i = 0
     while i < len(rows):
-        frags = rows[i]
-        if len(frags) < 2:
+        if len(rows[i]) < 2:
             i += 1
             continue
-        size = frags[0].size
-        columns = [f.x0 for f in frags]
-        bounds_ok = all(frags[k].x1 < columns[k + 1] for k in range(len(frags) - 1))
-        if not bounds_ok:
-            i += 1
-            continue
-        region = [i]
-        j = i + 1
-        while j < len(rows):
-            cand = rows[j]
-            if any(abs(f.size - size) > 0.35 for f in cand):
-                break
-            if rows[j][0].top - rows[j - 1][0].bottom > 3.2 * size:
-                break
-            cols = [_column_of(f, columns) for f in cand]
-            if any(c is None for c in cols):
-                if len(cand) >= 2 and _extends(cand, columns):
-                    columns = sorted({*columns, *(f.x0 for f in cand)})
-                    cols = [_column_of(f, columns) for f in cand]
-                else:
-                    break
-            if any(c is not None and c + 1 < len(columns) and f.x1 > columns[c + 1] + 1
-                   for f, c in zip(cand, cols, strict=True)):
-                break
-            region.append(j)
-            j += 1
-        grid = _rows_of([rows[k] for k in region], columns)
-        # a run that ends in a lone first-column row is a caption or prose after the table
-        while grid and len(grid) > 1 and sum(1 for c in grid[-1][1] if c) == 1 \
-                and grid[-1][1][0]:
-            region = region[:len(region) - grid[-1][0]]
-            grid.pop()
-        if len(grid) >= 2 and len(columns) >= 2:
-            top = min(f.top for f in rows[region[0]])
-            bottom = max(f.bottom for f in rows[region[-1]])
-            n0 = grid[0][0]
-            n1 = grid[1][0]
-            second = region[n0:n0 + n1]
-            height = max(f.bottom for f in rows[second[-1]]) - min(f.top for f in rows[second[0]])
-            tables.append(Table([cells for _, cells in grid], number, top, bottom, columns,
-                                row_height=height + size))
-            used.update(region)
-            i = region[-1] + 1
-        else:
-            i += 1
+        end = _region_end(rows, i)
+        parts = _split_rows(rows, i, end)
+        made = False
+        for part in parts:
+            table = _table_of([rows[k] for k in part], number)
+            if table is not None:
+                tables.append(table)
+                used.update(part[:table.baselines])
+                made = True
+        i = end if made else i + 1
     return tables, used
 
 
-def _column_of(frag: Line, columns: list[float]) -> int | None:
-    for k, x in enumerate(columns):
-        if abs(frag.x0 - x) <= 2.5:
-            return k
+def _words_of(frags: list[Line]) -> list[Word]:
+    return [w for f in frags for w in f.words]
+
+
+def _size_of(words: list[Word]) -> float:
+    return Counter(round(w.size, 1) for w in words).most_common(1)[0][0]
+
+
+def _separators(baselines: list[list[Word]], least: float) -> list[tuple[float, float]]:
+    """x intervals inside the baselines' extent that no word covers, at least `least` wide."""
+    spans = sorted((w.x0, w.x1) for ws in baselines for w in ws)
+    out: list[tuple[float, float]] = []
+    reach = spans[0][1]
+    for a, b in spans[1:]:
+        if a - reach >= least:
+            out.append((reach, a))
+        reach = max(reach, b)
+    return out
+
+
+def _kept(old: list[tuple[float, float]], new: list[tuple[float, float]]) -> bool:
+    """Every old separator still holds one of the new ones (no column was bridged)."""
+    return all(any(a - 0.01 <= c and d <= b + 0.01 for c, d in new) for a, b in old)
+
+
+def _all_bold(words: list[Word]) -> bool:
+    return all(w.bold for w in words)
+
+
+def _region_end(rows: list[list[Line]], i: int) -> int:
+    words = [_words_of(rows[i])]
+    size = _size_of(words[0])
+    least = 0.5 * size
+    seps = _separators(words, least)
+    body_seen = not _all_bold(words[0])
+    j = i + 1
+    while j < len(rows):
+        cand = _words_of(rows[j])
+        if abs(_size_of(cand) - size) > 0.15 * size:
+            break
+        if min(w.top for w in cand) - max(w.bottom for w in words[-1]) > 3.2 * size:
+            break
+        bold = _all_bold(cand)
+        if bold and body_seen:
+            break  # a header: the next table
+        new = _separators([*words, cand], least)
+        if not new or not _kept(seps, new):
+            break
+        seps = new
+        words.append(cand)
+        body_seen = body_seen or not bold
+        j += 1
+    return j
+
+
+def _split_rows(rows: list[list[Line]], i: int, end: int) -> list[list[int]]:
+    """Baselines i..end-1 as tables: lists of baseline indexes, each cut at row ends."""
+    bottoms = [max(w.bottom for w in _words_of(rows[k])) for k in range(i, end)]
+    steps = [b - a for a, b in itertools.pairwise(bottoms)]
+    if not steps:
+        return [list(range(i, end))]
+    size = _size_of(_words_of(rows[i]))
+    line_step = min(steps)
+    wraps = line_step <= 1.5 * size  # some cell wraps onto a second line at the font's leading
+    starts = [0] + [k + 1 for k, s in enumerate(steps) if not wraps or s > 1.2 * line_step]
+    row_steps = [steps[k - 1] for k in starts[1:]]
+    usual = sorted(row_steps)[len(row_steps) // 2] if row_steps else 0.0
+    cuts: list[int] = []
+    for r, k in enumerate(starts[1:], start=1):
+        gap = steps[k - 1]
+        if len(row_steps) >= 2 and gap > 1.25 * usual and gap - usual > 0.5 * size:
+            cuts.append(r)
+    parts: list[list[int]] = []
+    bounds = [0, *cuts, len(starts)]
+    for a, b in itertools.pairwise(bounds):
+        first = starts[a] + i
+        last = (starts[b] if b < len(starts) else end - i) + i
+        parts.append(list(range(first, last)))
+    return parts
+
+
+def _table_of(frags_rows: list[list[Line]], number: int) -> Table | None:
+    """The table of these baselines (its columns found from their words), or None.
+
+    `baselines` of the table says how many of the baselines it took: a last row holding only a
+    first-column line is a caption or prose after the table and is left out.
+    """
+    baselines = [_words_of(f) for f in frags_rows]
+    size = _size_of(baselines[0])
+    while baselines:
+        seps = _separators(baselines, 0.5 * size)
+        if not seps:
+            return None
+        bounds = [(a + b) / 2 for a, b in seps]
+        grid = _grid(baselines, bounds, size)
+        last = grid[-1][1]
+        if len(grid) > 2 and sum(1 for c in last if c) == 1 and last[0]:
+            baselines = baselines[:len(baselines) - grid[-1][0]]
+            continue
+        if not any(sum(1 for c in cells if c) >= 2 for _, cells in grid):
+            return None
+        firsts = [cells[0][0] for _, cells in grid if cells[0]]
+        if firsts and all(_is_marker(t) for t in firsts):
+            return None  # a list: bullets or numbers in the first column
+        top = min(w.top for w in baselines[0])
+        bottom = max(w.bottom for w in baselines[-1])
+        lefts = [min(w.x0 for ws in baselines for w in ws)] + [b for _, b in seps]
+        first_rows = grid[0][0]
+        second = grid[1][0] if len(grid) > 1 else 0
+        rows2 = baselines[first_rows:first_rows + second] or baselines
+        height = max(w.bottom for w in rows2[-1]) - min(w.top for w in rows2[0])
+        head = baselines[:first_rows]
+        return Table([], number, top, bottom, lefts, row_height=height + size,
+                     first_height=max(w.bottom for w in head[-1]) - top + size,
+                     cells=[cells for _, cells in grid], baselines=len(baselines),
+                     tentative=len(grid) == 1,
+                     source=[f for frags in frags_rows[:len(baselines)] for f in frags])
     return None
 
 
-def _extends(frags: list[Line], columns: list[float]) -> bool:
-    """A row that adds a column start the header row did not have (an empty header cell)."""
-    known = sum(1 for f in frags if _column_of(f, columns) is not None)
-    return known >= 1 and len(frags) >= 2
+_MARKER = re.compile(r"^(?:[" + re.escape(_BULLETS) + r"\-*]|\(?[0-9a-zA-Z]{1,3}[.)])$")
 
 
-def _rows_of(baselines: list[list[Line]], columns: list[float]) -> list[tuple[int, list[str]]]:
-    """(baselines in the row, cell texts): a larger gap than the wrapped-line step starts a row."""
-    steps = [baselines[k][0].bottom - baselines[k - 1][0].bottom for k in range(1, len(baselines))]
+def _is_marker(text: str) -> bool:
+    return bool(_MARKER.match(text.strip()))
+
+
+def _grid(baselines: list[list[Word]], bounds: list[float],
+          size: float) -> list[tuple[int, list[list[str]]]]:
+    """(baselines in the row, lines of each cell): a larger step than the wrapped-line step
+    between baselines starts a row."""
+    bottoms = [max(w.bottom for w in ws) for ws in baselines]
+    steps = [b - a for a, b in itertools.pairwise(bottoms)]
     step = min(steps) if steps else 0.0
-    size = baselines[0][0].size
-    wraps = step <= 1.5 * size  # some cell wraps onto a second line at the font's leading
-    groups: list[list[list[Line]]] = []
-    for k, frags in enumerate(baselines):
+    wraps = step <= 1.5 * size
+    groups: list[list[list[Word]]] = []
+    for k, ws in enumerate(baselines):
         if k == 0 or not wraps or steps[k - 1] > 1.2 * step:
-            groups.append([frags])
+            groups.append([ws])
         else:
-            groups[-1].append(frags)
-    out: list[tuple[int, list[str]]] = []
+            groups[-1].append(ws)
+    out: list[tuple[int, list[list[str]]]] = []
     for group in groups:
-        per_col: list[list[Line]] = [[] for _ in columns]
-        for frags in group:
-            for f in frags:
-                c = _column_of(f, columns)
-                per_col[c if c is not None else 0].append(f)
-        out.append((len(group), [_cell_text(lines) for lines in per_col]))
+        cells: list[list[str]] = [[] for _ in range(len(bounds) + 1)]
+        for ws in group:
+            per: list[list[Word]] = [[] for _ in cells]
+            for w in ws:
+                per[sum(1 for b in bounds if b < (w.x0 + w.x1) / 2)].append(w)
+            for c, cw in enumerate(per):
+                if cw:
+                    cells[c].append(_join_words(cw))
+        out.append((len(group), cells))
     return out
 
 
@@ -505,12 +615,15 @@ def _band_key(line: Line, page: _Page) -> tuple[str, int, str] | None:
 def _remove_furniture(pages: list[_Page]) -> None:
     counts: Counter[tuple[str, int, str]] = Counter()
     for page in pages:
-        keys = {k for ln in page.lines if (k := _band_key(ln, page))}
-        counts.update(keys)
+        lines = [*page.lines, *(ln for t in page.tables if t.tentative for ln in t.source)]
+        counts.update({k for ln in lines if (k := _band_key(ln, page))})
     needed = max(3, round(0.3 * len(pages)))
     repeated = {k for k, n in counts.items() if n >= needed}
     for page in pages:
         page.lines = [ln for ln in page.lines if _band_key(ln, page) not in repeated]
+        # a header or footer in parts ("Informe 2020 ... Página 3") reads as a one-row table
+        page.tables = [t for t in page.tables if not t.tentative
+                       or any(_band_key(ln, page) not in repeated for ln in t.source)]
 
 
 def _is_contents(page: _Page, later: list[_Page]) -> bool:
@@ -648,30 +761,85 @@ def _split_headings(lines: list[str], pages: list[int],
     return out, out_pages
 
 
+def _column_map(into: list[float], cols: list[float]) -> list[int] | None:
+    """The column of `into` (left x of each) each column of `cols` starts at, or None."""
+    out: list[int] = []
+    for x in cols:
+        at = [k for k, left in enumerate(into) if abs(left - x) <= 3]
+        if not at or (out and at[0] <= out[-1]):
+            return None
+        out.append(at[0])
+    return out
+
+
+def _spread(rows: list[list[str]], where: list[int], width: int) -> list[list[str]]:
+    out = []
+    for row in rows:
+        cells = [""] * width
+        for c, k in zip(row, where, strict=False):
+            cells[k] = c
+        out.append(cells)
+    return out
+
+
 def _merge_continued_tables(pages: list[_Page]) -> None:
-    """A table ending a page and one starting the next with the same columns are one table."""
+    """A table ending a page and one starting the next in the same columns are one table.
+
+    The continuation may lack a column the page before had (its cells there are empty) or
+    have one the page before lacked (a header left alone at the foot of the page). One-row
+    tables that joined none are text again.
+    """
     bottoms = sorted(max(it.bottom for it in p.items) for p in pages if p.items)
     usual_bottom = bottoms[int(0.9 * (len(bottoms) - 1))] if bottoms else 0.0
+    carried: tuple[Table, float] | None = None  # a table whose page held only its rows
     for k in range(len(pages) - 1):
         page, nxt = pages[k], pages[k + 1]
-        if not page.items or not nxt.items:
+        tail = carried if not page.items and carried else (
+            (page.items[-1], page.items[-1].bottom) if page.items else None)
+        carried = None
+        if tail is None or not nxt.items:
             continue
-        last, first = page.items[-1], nxt.items[0]
+        last, first = tail[0], nxt.items[0]
         if not (isinstance(last, Table) and isinstance(first, Table)):
             continue
-        if usual_bottom - last.bottom > first.row_height + 2:
+        if usual_bottom - tail[1] > max(first.row_height, first.first_height) + 2:
             continue  # the table ended with room left: the next one is another table
-        if len(last.columns) != len(first.columns) or any(
-                abs(a - b) > 3 for a, b in zip(last.columns, first.columns, strict=True)):
-            continue
-        header = [fold(c) for c in last.rows[0]]
         rows = first.rows
-        repeated = [fold(c) for c in rows[0]] == header
-        if repeated:
+        where = _column_map(last.columns, first.columns)
+        if where is not None:
+            rows = _spread(rows, where, len(last.columns))
+        else:
+            back = _column_map(first.columns, last.columns)
+            if back is None:
+                continue
+            last.rows = _spread(last.rows, back, len(first.columns))
+            last.columns = first.columns
+        header = [fold(c) for c in last.rows[0]]
+        if [fold(c) for c in rows[0]] == header:
             rows = rows[1:]
         last.rows.extend(rows)
         last.end_page = first.end_page or first.page
+        last.tentative = False
         nxt.items.pop(0)
+        if not nxt.items:
+            carried = (last, first.bottom)
+    for page in pages:
+        if any(isinstance(it, Table) and it.tentative for it in page.items):
+            _as_text(page)
+
+
+def _as_text(page: _Page) -> None:
+    """The page's one-row tables put back as lines, in reading order."""
+    right = max((ln.right for ln in page.lines), default=0.0)
+    items: list[Line | Table] = []
+    for it in page.items:
+        if isinstance(it, Table) and it.tentative:
+            for ln in it.source:
+                ln.right = right or ln.x1
+            items += sorted(it.source, key=lambda ln: (round(ln.top), ln.x0))
+        else:
+            items.append(it)
+    page.items = items
 
 
 def _lines_per_page(pages: list[_Page],
@@ -776,7 +944,7 @@ def pdf_to_text(data: bytes, name: str = "informe.pdf") -> str:
                 raise IngestError(f"{name}: la página {k} no se pudo leer "
                                   f"({type(exc).__name__}); el PDF parece dañado") from exc
             chars += sum(len(w.text) for r in lines for ln in r for w in ln.words)
-            chars += sum(len(c) for t in read.tables for r in t.rows for c in r)
+            chars += sum(len(t) for tb in read.tables for r in tb.cells for c in r for t in c)
             pages.append(read)
             rows.append(lines)
             page.close()
@@ -795,6 +963,7 @@ def pdf_to_text(data: bytes, name: str = "informe.pdf") -> str:
     contents = {p.number for k, p in enumerate(pages) if _is_contents(p, pages[k + 1:])}
     pages = [p for p in pages if p.number not in contents]
     _learn_vocabulary(pages)
+    _join_cells(pages)
     _set_right_edges(pages)
     for page in pages:
         _order(page, any(ln.column == 1 for ln in page.lines))

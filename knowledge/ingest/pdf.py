@@ -349,7 +349,9 @@ def _hyphen_join(before: str, after: str) -> str:
 # ----------------------------------------------------------------------------- unruled tables
 
 
-def _unruled_tables(rows: list[list[Line]], number: int) -> tuple[list[Table], set[int]]:
+def _unruled_tables(rows: list[list[Line]], number: int,
+                    gutter: tuple[float, float, float, float] | None = None,
+                    ) -> tuple[list[Table], set[int]]:
     """Runs of baselines whose words stand in columns; (tables, baselines used).
 
     A table starts at a baseline with a wide gap between words. It grows down while the
@@ -359,16 +361,21 @@ def _unruled_tables(rows: list[list[Line]], number: int) -> tuple[list[Table], s
     (its header). The run is then cut into rows (a larger step between baselines than the
     wrapped-line step), split where the step between rows jumps (two tables one under the
     other) or where the columns used change, and each part's columns are found again from its
-    own words: cells are the words between two separators.
+    own words: cells are the words between two separators. On a page of two-column prose
+    (`gutter`: where the left column's lines end, and the page's middle) a run whose one
+    separator is that gutter is the prose's two columns, not a table.
     """
     tables: list[Table] = []
     used: set[int] = set()
     i = 0
     while i < len(rows):
-        if len(rows[i]) < 2:
+        if len(rows[i]) < 2 or not _one_size(_words_of(rows[i]), _size_of(_words_of(rows[i]))):
             i += 1
             continue
         end = _region_end(rows, i)
+        if gutter is not None and _is_gutter(rows, i, end, gutter):
+            i = end
+            continue
         parts = _split_rows(rows, i, end)
         made = False
         for part in parts:
@@ -379,6 +386,35 @@ def _unruled_tables(rows: list[list[Line]], number: int) -> tuple[list[Table], s
                 made = True
         i = end if made else i + 1
     return tables, used
+
+
+def _is_gutter(rows: list[list[Line]], i: int, end: int,
+               gutter: tuple[float, float, float, float]) -> bool:
+    """Is the run's one separator the gutter of two-column prose? It holds the page's middle,
+    ends where the right text column starts, and most baselines have a line most of a text
+    column wide on one side of it (prose fills its column; a table's cells mostly stop short)."""
+    words = [_words_of(rows[k]) for k in range(i, end)]
+    seps = _separators(words, 0.5 * _size_of(words[0]))
+    if len(seps) != 1:
+        return False
+    a, b = seps[0]
+    left0, left1, right0, right1 = gutter
+    middle = (left1 + right0) / 2
+    if not a <= middle <= b or b > right0 + 0.1 * (right1 - right0):
+        return False
+    wide = 0
+    for k in range(i, end):
+        for f in rows[k]:
+            width = (left1 - left0) if f.x1 <= middle else (right1 - right0)
+            if f.x1 - f.x0 >= 0.7 * width:
+                wide += 1
+                break
+    return 2 * wide >= end - i
+
+
+def _one_size(words: list[Word], size: float) -> bool:
+    """All the words in type of about `size` (a table's rows are set in one size)."""
+    return all(abs(w.size - size) <= 0.15 * size for w in words)
 
 
 def _words_of(frags: list[Line]) -> list[Word]:
@@ -419,7 +455,7 @@ def _region_end(rows: list[list[Line]], i: int) -> int:
     j = i + 1
     while j < len(rows):
         cand = _words_of(rows[j])
-        if abs(_size_of(cand) - size) > 0.15 * size:
+        if not _one_size(cand, size):
             break
         if min(w.top for w in cand) - max(w.bottom for w in words[-1]) > 3.2 * size:
             break
@@ -427,13 +463,51 @@ def _region_end(rows: list[list[Line]], i: int) -> int:
         if bold and body_seen:
             break  # a header: the next table
         new = _separators([*words, cand], least)
-        if not new or not _kept(seps, new):
+        if not new or not _kept(seps, new) or _stray(words, cand, new):
             break
         seps = new
         words.append(cand)
         body_seen = body_seen or not bold
         j += 1
     return j
+
+
+def _spans(words: list[Word], bounds: list[float]) -> dict[int, tuple[float, float]]:
+    """x extent of a baseline's words in each column they fall in."""
+    out: dict[int, tuple[float, float]] = {}
+    for w in words:
+        c = sum(1 for b in bounds if b < (w.x0 + w.x1) / 2)
+        a, b = out.get(c, (w.x0, w.x1))
+        out[c] = (min(a, w.x0), max(b, w.x1))
+    return out
+
+
+def _stray(words: list[list[Word]], cand: list[Word], seps: list[tuple[float, float]]) -> bool:
+    """Does no part of `cand` start, end or centre where lines of its column above do?"""
+    bounds = [(a + b) / 2 for a, b in seps]
+    above: dict[int, list[tuple[float, float]]] = {}
+    for ws in words:
+        for c, span in _spans(ws, bounds).items():
+            above.setdefault(c, []).append(span)
+    judged = False
+    for c, span in _spans(cand, bounds).items():
+        if c in above:
+            judged = True
+            if _aligned(span, above[c]):
+                return False
+    return judged
+
+
+def _aligned(span: tuple[float, float], column: list[tuple[float, float]]) -> bool:
+    """Does `span` stand as the column's lines do: at their common left, right or centre
+    (the ways all of them agree on), or, in a column that agrees on none, at any line's?"""
+    x0, x1 = span
+    ways = [(x0, [a for a, _ in column]), (x1, [b for _, b in column]),
+            ((x0 + x1) / 2, [(a + b) / 2 for a, b in column])]
+    common = [(x, xs) for x, xs in ways if max(xs) - min(xs) <= 6]
+    if common:
+        return any(abs(x - sorted(xs)[len(xs) // 2]) <= 3 for x, xs in common)
+    return any(abs(x - v) <= 3 for x, xs in ways for v in xs)
 
 
 def _split_rows(rows: list[list[Line]], i: int, end: int) -> list[list[int]]:
@@ -466,7 +540,8 @@ def _table_of(frags_rows: list[list[Line]], number: int) -> Table | None:
     """The table of these baselines (its columns found from their words), or None.
 
     `baselines` of the table says how many of the baselines it took: a last row holding only a
-    first-column line is a caption or prose after the table and is left out.
+    first-column line, or whose cells stand in none of the ways the column's other cells do
+    (left, right or centre aligned), is a caption or prose after the table and is left out.
     """
     baselines = [_words_of(f) for f in frags_rows]
     size = _size_of(baselines[0])
@@ -477,9 +552,11 @@ def _table_of(frags_rows: list[list[Line]], number: int) -> Table | None:
         bounds = [(a + b) / 2 for a, b in seps]
         grid = _grid(baselines, bounds, size)
         last = grid[-1][1]
-        if len(grid) > 2 and sum(1 for c in last if c) == 1 and last[0]:
+        if (len(grid) > 2 and sum(1 for c in last if c) == 1 and last[0]) or (
+                len(grid) > 1 and _misaligned(grid)):
             baselines = baselines[:len(baselines) - grid[-1][0]]
             continue
+        grid = [(n, cells) for n, cells, _ in grid]
         if not any(sum(1 for c in cells if c) >= 2 for _, cells in grid):
             return None
         firsts = [cells[0][0] for _, cells in grid if cells[0]]
@@ -509,9 +586,9 @@ def _is_marker(text: str) -> bool:
 
 
 def _grid(baselines: list[list[Word]], bounds: list[float],
-          size: float) -> list[tuple[int, list[list[str]]]]:
-    """(baselines in the row, lines of each cell): a larger step than the wrapped-line step
-    between baselines starts a row."""
+          size: float) -> list[tuple[int, list[list[str]], list[tuple[float, float] | None]]]:
+    """(baselines in the row, lines of each cell, x extent of each cell): a larger step than
+    the wrapped-line step between baselines starts a row."""
     bottoms = [max(w.bottom for w in ws) for ws in baselines]
     steps = [b - a for a, b in itertools.pairwise(bottoms)]
     step = min(steps) if steps else 0.0
@@ -522,9 +599,10 @@ def _grid(baselines: list[list[Word]], bounds: list[float],
             groups.append([ws])
         else:
             groups[-1].append(ws)
-    out: list[tuple[int, list[list[str]]]] = []
+    out: list[tuple[int, list[list[str]], list[tuple[float, float] | None]]] = []
     for group in groups:
         cells: list[list[str]] = [[] for _ in range(len(bounds) + 1)]
+        spans: list[tuple[float, float] | None] = [None] * len(cells)
         for ws in group:
             per: list[list[Word]] = [[] for _ in cells]
             for w in ws:
@@ -532,8 +610,29 @@ def _grid(baselines: list[list[Word]], bounds: list[float],
             for c, cw in enumerate(per):
                 if cw:
                     cells[c].append(_join_words(cw))
-        out.append((len(group), cells))
+                    old = spans[c]
+                    x0, x1 = cw[0].x0, cw[-1].x1
+                    spans[c] = (old[0], max(old[1], x1)) if old else (x0, x1)
+        out.append((len(group), cells, spans))
     return out
+
+
+def _misaligned(grid: list[tuple[int, list[list[str]], list[tuple[float, float] | None]]]) -> bool:
+    """No cell of the last row starts, ends or centres where other cells of its column do."""
+    *above, (_, _, last) = grid
+    placed = 0
+    for c, span in enumerate(last):
+        if span is None:
+            continue
+        others = [s[c] for _, _, s in above if s[c] is not None]
+        if not others:
+            return False
+        x0, x1 = span
+        if any(abs(a - x0) <= 3 or abs(b - x1) <= 3 or abs((a + b - x0 - x1) / 2) <= 3
+               for a, b in others):
+            return False
+        placed += 1
+    return placed > 0
 
 
 # ----------------------------------------------------------------------------- layout
@@ -563,12 +662,19 @@ def _read_page(page, number: int) -> tuple[_Page, list[list[Line]]]:
 
 
 def _place_lines(page: _Page, rows: list[list[Line]], two_columns: bool) -> None:
-    """Columns of a two-column document; unruled tables of a one-column one."""
+    """Unruled tables, and the column of each other line in a two-column document."""
     center = page.width / 2
-    if not two_columns:
-        unruled, used = _unruled_tables(rows, page.number)
-        page.tables += unruled
-        rows = [r for k, r in enumerate(rows) if k not in used]
+    gutter = None
+    left = [f for r in rows for f in r if f.x1 <= center]
+    right = [f for r in rows for f in r if f.x0 >= center]
+    if two_columns and left and right:
+        ends = sorted(f.x1 for f in left)
+        starts = sorted(f.x0 for f in right)
+        gutter = (min(f.x0 for f in left), ends[int(0.9 * (len(ends) - 1))],
+                  starts[int(0.1 * (len(starts) - 1))], max(f.x1 for f in right))
+    unruled, used = _unruled_tables(rows, page.number, gutter)
+    page.tables += unruled
+    rows = [r for k, r in enumerate(rows) if k not in used]
     for r in rows:
         for f in r:
             f.column = 1 if two_columns and f.x0 >= center else 0
@@ -802,7 +908,7 @@ def _merge_continued_tables(pages: list[_Page]) -> None:
         last, first = tail[0], nxt.items[0]
         if not (isinstance(last, Table) and isinstance(first, Table)):
             continue
-        if usual_bottom - tail[1] > max(first.row_height, first.first_height) + 2:
+        if usual_bottom - tail[1] > 1.2 * max(first.row_height, first.first_height) + 2:
             continue  # the table ended with room left: the next one is another table
         rows = first.rows
         where = _column_map(last.columns, first.columns)
@@ -820,7 +926,7 @@ def _merge_continued_tables(pages: list[_Page]) -> None:
         last.rows.extend(rows)
         last.end_page = first.end_page or first.page
         last.tentative = False
-        nxt.items.pop(0)
+        nxt.tables.remove(nxt.items.pop(0))
         if not nxt.items:
             carried = (last, first.bottom)
     for page in pages:
@@ -830,16 +936,14 @@ def _merge_continued_tables(pages: list[_Page]) -> None:
 
 def _as_text(page: _Page) -> None:
     """The page's one-row tables put back as lines, in reading order."""
-    right = max((ln.right for ln in page.lines), default=0.0)
-    items: list[Line | Table] = []
-    for it in page.items:
-        if isinstance(it, Table) and it.tentative:
-            for ln in it.source:
-                ln.right = right or ln.x1
-            items += sorted(it.source, key=lambda ln: (round(ln.top), ln.x0))
-        else:
-            items.append(it)
-    page.items = items
+    two = any(ln.column == 1 for ln in page.lines)
+    for table in [t for t in page.tables if t.tentative]:
+        page.tables.remove(table)
+        for ln in table.source:
+            ln.column = 1 if two and ln.x0 >= page.width / 2 else 0
+            page.lines.append(ln)
+    _set_right_edges([page])
+    _order(page, two)
 
 
 def _lines_per_page(pages: list[_Page],

@@ -114,6 +114,7 @@ class _Page:
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     items: list[Line | Table] = field(default_factory=list)  # reading order
+    fills: list[tuple[float, float, float, float]] = field(default_factory=list)  # shaded boxes
 
 
 # ----------------------------------------------------------------------------- words
@@ -135,8 +136,9 @@ def _is_bold(fontname: str) -> bool:
     return any(k in name for k in ("bold", "black", "heavy", "semibold", "demi"))
 
 
-def _page_content(page) -> tuple[list[Word], list[dict]]:
-    """Words (split at spaces, gaps and font changes) and ruling edges of one page.
+def _page_content(page) -> tuple[list[Word], list[dict], list[tuple[float, float, float, float]]]:
+    """Words (split at spaces, gaps and font changes), ruling edges and shaded boxes
+    (filled rectangles: x0, top, x1, bottom) of one page.
 
     Read from pdfminer's layout of the page (pdfplumber's `page.layout`) rather than through
     pdfplumber's per-character dictionaries: the same characters at half the cost.
@@ -147,6 +149,7 @@ def _page_content(page) -> tuple[list[Word], list[dict]]:
     left, top_y = layout.x0, layout.y1
     chars: list[tuple[float, float, float, float, str, float, bool]] = []
     edges: list[dict] = []
+    fills: list[tuple[float, float, float, float]] = []
 
     def edge(x0: float, top: float, x1: float, bottom: float) -> None:
         horizontal = abs(bottom - top) < 0.5
@@ -165,6 +168,8 @@ def _page_content(page) -> tuple[list[Word], list[dict]]:
             elif isinstance(obj, LTRect):
                 x0, x1 = obj.x0 - left, obj.x1 - left
                 t, b = top_y - obj.y1, top_y - obj.y0
+                if obj.fill and x1 - x0 > 20 and b - t > 4:
+                    fills.append((x0, t, x1, b))
                 for e in ((x0, t, x1, t), (x0, b, x1, b), (x0, t, x0, b), (x1, t, x1, b)):
                     edge(*e)
             elif isinstance(obj, LTLine | LTCurve) and not isinstance(obj, LTRect):
@@ -187,7 +192,7 @@ def _page_content(page) -> tuple[list[Word], list[dict]]:
             current.append(ch)
         if current:
             words.append(_word(current))
-    return words, edges
+    return words, edges, fills
 
 
 def _char_rows(chars: list[tuple]) -> list[list[tuple]]:
@@ -335,6 +340,8 @@ def _hyphen_join(before: str, after: str) -> str:
     vocab, hyphens = _VOCAB["plain"], _VOCAB["hyphen"]
     if compound in hyphens or fold(head) == fold(tail):
         keep = True
+    elif tail.isupper() and len(tail) > 1 and not head.isupper():
+        keep = True  # "Challenge-" + "ICC": an acronym is not the rest of a word
     elif joined in vocab:
         keep = False
     elif after[0].isupper() and not after[:2].isupper():
@@ -655,9 +662,9 @@ def _two_columns(lines: list[Line], width: float) -> float | None:
 
 def _read_page(page, number: int) -> tuple[_Page, list[list[Line]]]:
     """A page's ruled tables, and its other words as fragments per baseline."""
-    words, edges = _page_content(page)
+    words, edges, fills = _page_content(page)
     tables, words = _ruled_tables(page, words, edges, number)
-    result = _Page(number, float(page.width), float(page.height), tables=tables)
+    result = _Page(number, float(page.width), float(page.height), tables=tables, fills=fills)
     return result, [_fragments(r, number) for r in _baselines(words)]
 
 
@@ -789,6 +796,7 @@ def _wrapped(prev: Line, line: Line) -> bool:
         return True
     first = line.words[0]
     space = 0.3 * first.size
+    # within an em of the column's edge: a shaded box or an indent sets lines a little narrower
     return prev.x1 + space + (first.x1 - first.x0) > prev.right - 1.0
 
 
@@ -964,6 +972,12 @@ def _set_right_edges(pages: list[_Page]) -> None:
             right = edges[int(0.95 * (len(edges) - 1))]
             for ln in lines:
                 ln.right = right
+                # a line in a shaded box is set in the box, as far from its right as its left
+                middle, x = (ln.top + ln.bottom) / 2, (ln.x0 + ln.x1) / 2
+                for x0, top, x1, bottom in page.fills:
+                    if x0 <= x <= x1 and top <= middle <= bottom and x1 - x0 < 1.5 * (right - x0):
+                        ln.right = min(right, x1 - (ln.x0 - x0))
+                        break
 
 
 def _with_page_marks(lines: list[str], pages: list[int]) -> str:

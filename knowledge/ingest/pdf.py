@@ -490,10 +490,12 @@ def _spans(words: list[Word], bounds: list[float]) -> dict[int, tuple[float, flo
 
 
 def _stray(words: list[list[Word]], cand: list[Word], seps: list[tuple[float, float]]) -> bool:
-    """Does no part of `cand` start, end or centre where lines of its column above do?"""
+    """Does no part of `cand` start, end or centre where lines of its column above do (lines
+    below a bold header: headers are often centred over left or right aligned cells)?"""
     bounds = [(a + b) / 2 for a, b in seps]
     above: dict[int, list[tuple[float, float]]] = {}
-    for ws in words:
+    body = list(itertools.dropwhile(_all_bold, words))  # a bold header may stand otherwise
+    for ws in body:
         for c, span in _spans(ws, bounds).items():
             above.setdefault(c, []).append(span)
     judged = False
@@ -507,13 +509,13 @@ def _stray(words: list[list[Word]], cand: list[Word], seps: list[tuple[float, fl
 
 def _aligned(span: tuple[float, float], column: list[tuple[float, float]]) -> bool:
     """Does `span` stand as the column's lines do: at their common left, right or centre
-    (the ways all of them agree on), or, in a column that agrees on none, at any line's?"""
+    (whichever they agree on best), or, in a column that agrees on none, at any line's?"""
     x0, x1 = span
     ways = [(x0, [a for a, _ in column]), (x1, [b for _, b in column]),
             ((x0 + x1) / 2, [(a + b) / 2 for a, b in column])]
-    common = [(x, xs) for x, xs in ways if max(xs) - min(xs) <= 6]
-    if common:
-        return any(abs(x - sorted(xs)[len(xs) // 2]) <= 3 for x, xs in common)
+    x, xs = min(ways, key=lambda way: max(way[1]) - min(way[1]))  # the column's alignment
+    if len(column) > 1 and max(xs) - min(xs) <= 6:
+        return abs(x - sorted(xs)[len(xs) // 2]) <= 3
     return any(abs(x - v) <= 3 for x, xs in ways for v in xs)
 
 
@@ -558,6 +560,17 @@ def _table_of(frags_rows: list[list[Line]], number: int) -> Table | None:
             return None
         bounds = [(a + b) / 2 for a, b in seps]
         grid = _grid(baselines, bounds, size)
+        filled = [any(cells[c] for _, cells, _ in grid[1:]) for c in range(len(bounds) + 1)]
+        if len(grid) > 1 and any(
+                cell and not filled[c] and any(filled[:c]) and any(filled[c + 1:])
+                for c, cell in enumerate(grid[0][1])):
+            # a header centred over a wide column stands apart from the column's cells (a
+            # header-only column between columns of cells): the columns are the rows' under it
+            body = _separators(baselines[grid[0][0]:], 0.5 * size)
+            if body:
+                seps = body
+                bounds = [(a + b) / 2 for a, b in seps]
+                grid = _grid(baselines, bounds, size)
         last = grid[-1][1]
         if (len(grid) > 2 and sum(1 for c in last if c) == 1 and last[0]) or (
                 len(grid) > 1 and _misaligned(grid)):

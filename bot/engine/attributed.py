@@ -357,3 +357,113 @@ def stem_words(question: str, stems: list[str]) -> list[str]:
         if stem(word) in stems and word not in words:
             words.append(word)
     return words
+
+
+# ---------------------------------------------------------------------------- elsewhere
+
+
+# A subject word in more passages than this share of the report is general vocabulary, often
+# paraphrased: its absence from the evidence says little.
+ELSEWHERE_SHARE = 0.04
+
+
+def _occurrences(index: ReportIndex) -> list[tuple[frozenset[str], list[ParsedFact], str, str]]:
+    """Every clause of the report and every table row by its label: (terms, facts, quote,
+    section). A row is about what its label names, not what its descriptive cells mention."""
+    cached = index.__dict__.get("_occurrences")
+    if cached is None:
+        report = index.report
+        facts_of: dict[int, list[ParsedFact]] = {}
+        rows: dict[tuple[str, int], list[ParsedFact]] = {}
+        for fact in report.facts:
+            if fact.clause_index is not None:
+                facts_of.setdefault(fact.clause_index, []).append(fact)
+            if fact.table_key is not None and fact.row_index is not None:
+                rows.setdefault((fact.table_key, fact.row_index), []).append(fact)
+        cached = [(_clause_terms(index, c), facts_of.get(c.index, []), c.text, c.section)
+                  for c in report.clauses if c.source != "cell"]
+        for table in report.tables:
+            for r, row in enumerate(table.rows):
+                label = table.row_label(row)
+                if label:
+                    quote = next((f.clause for f in rows.get((table.key, r), [])), label)
+                    cached.append((frozenset(content_tokens(label)),
+                                   rows.get((table.key, r), []), quote, table.section))
+        index.__dict__["_occurrences"] = cached
+    return cached
+
+
+@dataclass
+class Elsewhere:
+    words: list[str]  # the question's words for the subject, as typed (folded)
+    quote: str  # the first clause or row that names it
+    section: str
+
+
+def subject_elsewhere(
+    request: Request,
+    evidence: frozenset[str],
+    noun: str | None,
+    counts: Callable[[ParsedFact, str], bool] | None,
+) -> Elsewhere | None:
+    """A figure answer whose evidence holds none of the question's subject words, while the
+    report names them only in clauses (or row labels) with no figure of the asked kind: the
+    figure is about something else (it matched only how the question asks), and the report
+    does not give the one asked ("¿cuánto le pagan al gerente?" where "gerentes" are only
+    named in a list of jobs)."""
+    from bot.engine.coverage import (
+        SPECIFIC_PASSAGES,
+        _is_verb_form,
+        _looks_verbal,
+        _name_like_words,
+        is_form_word,
+    )
+    from bot.engine.curated import load_synonyms
+
+    index = request.index
+    want = asked(request)
+    if want.kind is None:
+        return None
+    synonyms = load_synonyms()
+    nouns = {stem(part) for part in (noun or "").split("|") if part}
+    background = ELSEWHERE_SHARE * max(1, len(index.passages))
+    typed = {stem(w): w for w in fold(request.question).split()}
+    capitalised = {stem(fold(w)) for w in re.findall(r"\b[A-ZÁÉÍÓÚÑ][\w-]+", request.question)}
+    subject = []
+    for term in want.subject:
+        word = typed.get(term, term)
+        if term in nouns or is_form_word(word) or _is_verb_form(word, request.lang):
+            continue
+        if _looks_verbal(word):
+            continue
+        known = [v for v, sim in index.expand_term(term) if sim >= COVER_SIMILARITY]
+        if not known:
+            continue
+        spread = max(len(index.postings.get(v, ())) for v in known)
+        # Specific: a word of a few passages (a name, a place, a qualifier), or one the user
+        # writes as a name that the report writes as one too ("Antioquia").
+        named = term in capitalised and term in _name_like_words(index)
+        if request.lang == "en" and not named:
+            continue  # an English word stands for Spanish ones the evidence may paraphrase
+        if spread <= SPECIFIC_PASSAGES or (named and spread < background):
+            subject.append(term)
+    if not subject:
+        return None
+    for term in subject:
+        alternatives = [term, *synonyms.get(term, [])]
+        if any(_covers(index, a, evidence) for a in alternatives):
+            return None  # the evidence is about something the question names
+    occurrences = _occurrences(index)
+
+    def fits(fact: ParsedFact) -> bool:
+        if not fits_kind(fact, _as_number(fact), want.kind):
+            return False
+        return not (noun and counts and not counts(fact, noun))
+
+    for term in subject:
+        found = [o for o in occurrences if _covers(index, term, o[0])]
+        if not found or any(fits(f) for o in found for f in o[1]):
+            return None
+    words = stem_words(request.question, subject) or subject
+    _, _, quote, section = next(o for o in occurrences if _covers(index, subject[0], o[0]))
+    return Elsewhere(words=words, quote=quote, section=section)

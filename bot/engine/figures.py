@@ -87,7 +87,7 @@ def pick(passage: Passage, request: Request) -> Choice:
 
     noun = counted_noun(request)
     return choose(
-        passage, request, {k: score(n) for k, n in enumerate(numbers)}, noun, _fact_counts
+        passage, request, {k: score(n) for k, n in enumerate(numbers)}, noun, fact_counts
     )
 
 
@@ -159,7 +159,7 @@ def _words_after(text: str, raw: str, count: int = 5) -> set[str]:
     return set(content_tokens(tail))
 
 
-def _fact_counts(fact: ParsedFact, noun: str) -> bool:
+def fact_counts(fact: ParsedFact, noun: str) -> bool:
     """Does a fact count what the question counts? A cell's column header or row label says
     it ("NÚMERO DE ASISTENTES", "PQRS"); a figure of a text, its unit word ("476 habitaciones
     de hotel" counts rooms, not hotels) or, with none, the words after it."""
@@ -184,7 +184,7 @@ def counts_noun(passage: Passage, noun: str, index: ReportIndex | None = None) -
         # como ciudad mentora" under FINALIDAD); a figure inside a text cell, what follows it.
         facts = [f for f in passage_facts(index, passage).facts if f is not None]
         if facts:
-            return any(_fact_counts(f, noun) for f in facts)
+            return any(fact_counts(f, noun) for f in facts)
     if passage.kind == "row":
         # A column named for it ("NÚMERO DE ASISTENTES") or a short cell ("Mínima Cuantía");
         # figures inside long text cells are read like sentences, below.

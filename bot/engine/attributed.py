@@ -153,6 +153,7 @@ class Asked:
     meanings: frozenset[str]  # meanings the question names by their cue words
     kind: str | None  # "money" | "share" | "count" | None
     subject: tuple[str, ...]  # content stems that say what about
+    money_named: bool = False  # the question says money in so many words ("cuánto dinero")
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +175,7 @@ _SHARE_WORDS = re.compile(r"(?:\bporcentaje\b|\bpercentage\b|%|\bpor ciento\b|\b
 _HOW_MUCH = re.compile(r"\b(?:cuanto|cuanta|how much)\b")
 _HOW_MANY = re.compile(r"\b(?:cuantos|cuantas|how many|numero de|number of)\b")
 _MONEY_MEASURES = frozenset({"valor", "costo", "presupuesto", "recaudo"})
+_MONEY_WORDS = re.compile(r"\b(?:dinero|plata|pesos|dolares|money|dollars|recursos)\b")
 
 
 def asked(request: Request) -> Asked:
@@ -201,7 +203,10 @@ def asked(request: Request) -> Asked:
             if t not in MEASURE_WORDS and t not in cue_words and not t.isdigit() and len(t) > 2
         )
     )
-    return Asked(meanings=frozenset(meanings), kind=kind, subject=subject)
+    money_named = kind == "money" and (
+        bool(_MONEY_WORDS.search(folded)) or measure in ("costo", "presupuesto", "recaudo"))
+    return Asked(meanings=frozenset(meanings), kind=kind, subject=subject,
+                 money_named=money_named)
 
 
 # ---------------------------------------------------------------------------- the choice
@@ -257,19 +262,26 @@ def subject_scores(
     own = {c.index: {t for t in subject if _covers(index, t, _clause_terms(index, c))}
            for c in joined.clauses}
     clauses = joined.clauses
-    last_owns = bool(clauses[-1].subject or clauses[-1].entities)
+    owns = [bool(c.subject or c.entities) for c in clauses]
+    breaks = _strong_breaks(joined)
     held: dict[int, set[str]] = {}
     previous: set[str] = set()
+    last_owner = -1
     for k, c in enumerate(clauses):
         words = set(own[c.index])
-        if k > 0 and not (c.subject or c.entities):
+        if k > 0 and not owns[k]:
             # A clause that names no one goes on about the one before it ("..., de 13
-            # países", "..., beneficiando así a cinco (5) servidores"), and about the last
-            # one when a list ends by saying whose its items are ("..., 30 mil mascarillas
-            # ... y 2 mil paquetes, provenientes de ...").
-            words |= previous
-            if last_owns:
+            # países", "..., beneficiando así a cinco (5) servidores"); after a ";" that
+            # closed the last owner's part, about the one that closes the sentence, when a
+            # list ends by saying whose its items are ("...; 100 mil pruebas, ..., y 2 mil
+            # paquetes alimenticios, provenientes de ...").
+            closed = any(last_owner < b <= k for b in breaks)
+            if closed and owns[-1] and k < len(clauses) - 1:
                 words |= own[clauses[-1].index]
+            else:
+                words |= previous
+        if owns[k]:
+            last_owner = k
         held[c.index] = words
         previous = words
     anywhere = set().union(*held.values())
@@ -280,6 +292,22 @@ def subject_scores(
         own = sum(weights[t] for t in held[c.index])
         elsewhere = sum(weights[t] for t in anywhere - held[c.index])
         out[c.index] = (own - elsewhere) / total
+    return out
+
+
+def _strong_breaks(joined: PassageFacts) -> set[int]:
+    """Positions k of the sentence's clauses that follow a ";" or ":" (not a comma)."""
+    sentence = next((clean_text(f.sentence).lower() for f in joined.facts if f is not None), "")
+    out: set[int] = set()
+    at = 0
+    for k, clause in enumerate(joined.clauses):
+        body = clean_text(clause.text).lower()
+        found = sentence.find(body[:30], at) if body else -1
+        if found < 0:
+            continue
+        if k > 0 and re.search(r"[;:]", sentence[at:found]):
+            out.add(k)
+        at = found + len(body)
     return out
 
 

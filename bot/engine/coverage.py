@@ -145,10 +145,47 @@ def asks_quantity(question: str) -> bool:
 
 _WHICH_NOUN = re.compile(
     r"(?:^|\b(?:a|al|con|de|del|en|para|por|desde|entre|sobre|segun)\s+|\b(?:y|e|o)\s+)"
-    r"(?:que|cual|cuales)\s+(?:otr[oa]s?\s+)?([a-z]{3,})"
+    r"(?:que|q|cual|cuales)\s+(?:(?:son|fueron|es|era|eran|fue)\s+(?:los|las|el|la)\s+)?"
+    r"(?:otr[oa]s?\s+)?([a-z]{3,})"
 )
-_WHICH_NOUN_EN = re.compile(r"\b(?:which|what)\s+(?:other\s+)?([a-z]{3,})")
+_WHICH_NOUN_EN = re.compile(
+    r"\b(?:which|what)\s+(?:(?:are|were|is|was)\s+the\s+)?(?:other\s+)?([a-z]{3,})"
+)
 _WHO = re.compile(r"\b(?:quien|quienes|who|whom)\b")
+
+
+def name_list(sentence: str) -> list[str]:
+    """The longest coordinated list of names in a sentence ("de China, Japón, Emiratos Árabes
+    Unidos, Corea del Sur y España"): three or more short parts, each opening capitalised."""
+    best: list[str] = []
+    for clause in re.split(r"[.:;()]", sentence):
+        run: list[str] = []
+        for part in (p.strip() for p in _LIST_SPLIT.split(clause)):
+            words = part.split()
+            if not words:
+                continue
+            if len(words) > 4 or not words[0][:1].isupper():
+                # A part may end on the list's first item ("de parte de China").
+                tail = []
+                for w in reversed(words):
+                    if not w[:1].isupper():
+                        break
+                    tail.insert(0, w)
+                run = [" ".join(tail)] if tail else []
+                continue
+            run.append(part)
+            if len(run) > len(best):
+                best = list(run)
+    return best if len(best) >= 3 else []
+
+
+def plural_names_asked(question: str, lang: str) -> bool:
+    """"¿De qué países…?", "which countries…": several names answer it."""
+    folded = fold(question)
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    return asks_for_names(question, lang) and any(
+        m.group(1).endswith("s") and not is_form_word(m.group(1)) for m in pattern.finditer(folded)
+    )
 
 
 def asks_for_names(question: str, lang: str) -> bool:
@@ -221,6 +258,11 @@ def _is_verb_form(word: str, lang: str) -> bool:
         if lemma != word and lemma.endswith(_VERB_ENDINGS) and not plural:
             return True
     return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
+
+
+def is_verb_form(word: str, lang: str) -> bool:
+    """An inflected verb form (see `_is_verb_form`)."""
+    return _is_verb_form(word, lang)
 
 
 def _looks_verbal(word: str) -> bool:

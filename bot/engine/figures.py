@@ -77,7 +77,8 @@ def pick(passage: Passage, request: Request) -> Choice:
         following = _words_after(passage.text, number.raw)
         if unit:
             following.add(stem(fold(unit)))
-        value += 0.5 * min(3, len(following & question_terms))
+        # Inflections count too: "¿cuántos organizó…?" is "16 organizados".
+        value += 0.5 * min(3, len(_inflected_overlap(following, question_terms)))
         nearest = _words_after(passage.text, number.raw, count=2)
         if unit:
             nearest.add(stem(fold(unit)))
@@ -100,6 +101,11 @@ def counted_noun(request: Request) -> str | None:
     if not match:
         return None
     words = [w for w in content_tokens(match.group(1)) if w not in _SCALE_WORDS]
+    first = next(iter(fold(match.group(1)).split()), "")
+    partitive = _PARTITIVE.search(request.folded[: match.start()])
+    if words and partitive and request.lang != "en" and _is_verb(first):
+        # "De todos los eventos, ¿cuántos organizó la ACI?": the partitive names what is counted.
+        return content_tokens(partitive.group(1))[0]
     if not words or words[0] in MEASURE_WORDS or words[0].endswith(("ron", "ban", "ian")):
         return None  # "¿cuántos asistieron…?": a verb, the count is implicit
     if request.lang == "en" and len(words) > 1:
@@ -110,6 +116,24 @@ def counted_noun(request: Request) -> str | None:
         nouns = [w for w in content_tokens(" ".join(head[:stop])) if w not in _SCALE_WORDS]
         return "|".join(nouns or words[:2])
     return words[0]
+
+
+def _inflected_overlap(words: set[str], question_terms: set[str]) -> set[str]:
+    return {
+        w
+        for w in words
+        if w in question_terms
+        or (len(w) >= 6 and any(len(q) >= 6 and q[:6] == w[:6] for q in question_terms))
+    }
+
+
+_PARTITIVE = re.compile(r"\bde (?:todos |todas )?(?:los|las|esos|esas|estos|estas) ([a-z]{4,})\b")
+
+
+def _is_verb(word: str) -> bool:
+    from bot.engine.coverage import is_verb_form
+
+    return is_verb_form(word, "es")
 
 
 _ENGLISH_AUXILIARIES = frozenset(

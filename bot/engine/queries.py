@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Source
+from bot.engine.coverage import name_list, plural_names_asked
 from bot.engine.curated import for_report
 from bot.engine.figures import counted_noun, counts_noun, row_answer, sentence_answer
 from bot.engine.index import WORD_CASING, Passage, ReportIndex
@@ -433,6 +434,9 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
     measure = request.slots.measure
     topic_terms = [t for t in content_tokens(request.question) if t not in MEASURE_WORDS]
     broad = len(topic_terms) <= 2
+    several_names = measure in (None, "quien", "donde") and plural_names_asked(
+        request.question, request.lang
+    )
     reranked = []
     for hit in hits:
         passage = hit.passage
@@ -482,6 +486,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if passage.emphasis and passage.numbers:
             # A broad question ("¿cuánta inversión?") means the report's headline figure.
             bonus += 0.06 if broad else 0.02
+        if several_names and passage.kind == "sentence" and name_list(passage.text):
+            bonus += 0.1  # "¿de qué países…?": the sentence that lists them
         bonus += _section_named_bonus(request, passage, set(hit.matched.values()))
         reranked.append(
             Hit(passage=passage, score=hit.score + bonus, matched=hit.matched, missing=hit.missing)

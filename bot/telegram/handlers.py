@@ -26,19 +26,16 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.commands import command_lang, resolve_command
-from bot.strings import say
 from bot.telegram import keyboards, replies
 from bot.telegram.replies import Outgoing
 from bot.telegram.retry import is_transient
 from bot.telegram.services import Services, get_services
+from bot.texts import say
 
 log = logging.getLogger(__name__)
 
 CHAT_LOCKS_KEY = "chat_locks"
 SLOW_COMMANDS = ("grafico", "csv")  # answered with a file: the user sees an upload status first
-
-def t(key: str, lang: str | None) -> str:
-    return say(key, lang)
 
 
 def user_lang(update: Update) -> str:
@@ -191,7 +188,7 @@ async def on_other_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Stickers, photos, voice notes in a private chat: say what the bot can read."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(t("text_only", user_lang(update)))
+        await message.reply_text(say("text_only", user_lang(update)))
 
 
 async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, out: Outgoing) -> None:
@@ -228,7 +225,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = user_lang(update)
     fields = await asyncio.to_thread(replies.resolve_button, services, query.data or "")
     if fields is None:
-        await query.answer(t("expired", lang))
+        await query.answer(say("expired", lang))
         return
     tag = fields[0]
     user_id = query.from_user.id if query.from_user else None
@@ -240,11 +237,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ok = await asyncio.to_thread(
             replies.record_feedback, services, int(fields[1]), int(fields[2]), user_id
         )
-        await query.answer(t("thanks" if ok else "not_yours", lang))
+        await query.answer(say("thanks" if ok else "not_yours", lang))
     elif tag == keyboards.PAGE and len(fields) == 3 and isinstance(message, Message):
         out = await asyncio.to_thread(replies.answer_page, services, fields[1], int(fields[2]))
         if out is None:
-            await query.answer(t("expired", lang))
+            await query.answer(say("expired", lang))
             return
         try:
             await query.edit_message_text(out.text, reply_markup=out.markup)
@@ -275,7 +272,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             thread = _thread_of(message) if isinstance(message, Message) else None
             await send(context, chat.id, out, reply_to, thread)
     else:
-        await query.answer(t("expired", lang))
+        await query.answer(say("expired", lang))
 
 
 # ----------------------------------------------------------------------------- inline mode
@@ -314,8 +311,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if update.callback_query is not None:
         with suppress(TelegramError):
-            await update.callback_query.answer(t("error", user_lang(update)))
+            await update.callback_query.answer(say("error", user_lang(update)))
     try:
-        await context.bot.send_message(update.effective_chat.id, t("error", user_lang(update)))
+        await context.bot.send_message(update.effective_chat.id, say("error", user_lang(update)))
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

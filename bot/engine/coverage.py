@@ -179,6 +179,13 @@ def name_list(sentence: str) -> list[str]:
     return best if len(best) >= 3 else []
 
 
+def asked_types(question: str, lang: str) -> frozenset[str]:
+    """The nouns a question asks the kind of ("¿de qué país…?": país; "which company": company):
+    what the answer is, not what it is about."""
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    return frozenset(m.group(1) for m in pattern.finditer(fold(question)))
+
+
 def plural_names_asked(question: str, lang: str) -> bool:
     """"¿De qué países…?", "which countries…": several names answer it."""
     folded = fold(question)

@@ -22,7 +22,7 @@ from bot.engine.quoting import (
 )
 from bot.engine.retrieval import Hit
 from bot.engine.rows import indicator_parts, row_name
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.model import ParsedFact
 
 if TYPE_CHECKING:

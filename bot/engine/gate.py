@@ -24,7 +24,7 @@ from bot.engine.coverage import (
     salient_terms,
 )
 from bot.engine.normalize import content_tokens, fold
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.numbers import find_numbers
 from knowledge.text import shorten
 

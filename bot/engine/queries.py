@@ -28,7 +28,7 @@ from bot.engine.normalize import content_tokens, fold, stem
 from bot.engine.quoting import MEASURE_WORDS, MONEY_UNITS, shorten, source_of, title_case
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.rows import row_name
-from bot.engine.texts import t
+from bot.texts import say as t
 
 if TYPE_CHECKING:
     from bot.engine.catalog import IntentMatch

@@ -53,6 +53,10 @@ LAYOUTS: tuple[Layout, ...] = (
            hyphenate=False, repeat_header=False, font="serif", page="Letter"),
     Layout("two-column-hyphen", seed=3, heading_bold=True, ruled=True, furniture=True,
            hyphenate=True, two_column=True, boxes=False),
+    Layout("size-unruled-furniture-hyphen", seed=4, heading_bold=False, ruled=False,
+           furniture=True, hyphenate=True, toc_pages=True),
+    Layout("two-column-unruled", seed=5, heading_bold=True, ruled=False, furniture=True,
+           hyphenate=False, two_column=True, repeat_header=False, font="serif"),
 )
 
 

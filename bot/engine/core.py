@@ -20,7 +20,6 @@ from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import detect_language, fold, is_meaningless
-from bot.engine.reports import report_label
 from bot.engine.retrieval import query_terms, search
 from bot.engine.slots import Slots, extract_slots, without_operators
 from bot.texts import say as t
@@ -67,8 +66,6 @@ class Engine:
         warm_up()
         for index in self.indexes.values():
             prepare(index)
-            # Every answer names its report: its words' casing is read now, not on a question.
-            report_label(index.report)
         self.matcher = IntentMatcher(load_catalog())
         self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
         self._topics: dict[str, list[str]] = {}

@@ -386,7 +386,6 @@ def _summary_from(
     for subgroups in tree.values():
         for group in subgroups.values():
             group[0].opening = True  # the first sentence under a heading says what it is about
-    turn = dict.fromkeys(tree, 0)
 
     chosen: list[_Candidate] = []
     seen_words: list[set[str]] = []
@@ -400,16 +399,23 @@ def _summary_from(
             seen_words.append(set(content_tokens(first.shown)))
             used += len(first.line) + 1
     while any(g for subgroups in tree.values() for g in subgroups.values()):
-        # One sentence from every sub-section per round; within a sub-section its sub-headings
-        # take turns.
-        for number, subgroups in tree.items():
-            groups = [g for g in subgroups.values() if g]
-            if not groups:
-                continue
-            group = groups[turn[number] % len(groups)]
-            turn[number] += 1
-            best = max(group, key=lambda c: (c.gain(covered, focus), -c.passage.id))
-            group.remove(best)
+        # Each round, the best sentence under every heading: first one per sub-section, then
+        # the others, the most telling first when the round does not fit whole.
+        leads: list[_Candidate] = []
+        rest: list[_Candidate] = []
+        for subgroups in tree.values():
+            picks = []
+            for group in subgroups.values():
+                if group:
+                    best = max(group, key=lambda c: (c.gain(covered, focus), -c.passage.id))
+                    group.remove(best)
+                    picks.append(best)
+            picks.sort(key=lambda c: (-c.gain(covered, focus), c.passage.id))
+            leads += picks[:1]
+            rest += picks[1:]
+        round_ = sorted(leads, key=lambda c: (-c.gain(covered, focus), c.passage.id))
+        round_ += sorted(rest, key=lambda c: (-c.gain(covered, focus), c.passage.id))
+        for best in round_:
             gain = best.gain(covered, focus)
             minimum = _MIN_GAIN if chosen or indicator_lines else -1.0
             if gain < minimum or used + len(best.line) + 1 > SUMMARY_TEXT_LIMIT:
@@ -462,7 +468,7 @@ def _is_prose(passage: Passage) -> bool:
 
 
 _WORD = re.compile(r"[0-9A-Za-zÁÉÍÓÚÑÜáéíóúñü][0-9A-Za-zÁÉÍÓÚÑÜáéíóúñü-]*")
-_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:·])\s+")
 
 
 def _names(text: str, casing: dict[str, bool]) -> set[str]:
@@ -513,18 +519,24 @@ def _name_casing(index: ReportIndex) -> dict[str, bool]:
     return cached
 
 
-def _compact(text: str, limit: int, casing: dict[str, bool]) -> str:
+def _compact(text: str, limit: int, casing: dict[str, bool], figures: list[str]) -> str:
     """The sentence within `limit` characters: whole when it fits, else its first clause and
     the clauses that carry figures or names, the gaps marked with …; when a figure would be
     left out that way, its first words and the words around each figure. Never a cut word."""
     text = clean_text(text)
     if len(text) <= limit:
         return text
+    figures = [fold(f) for f in figures if f.strip()]
+
+    def has_figure(clause: str) -> bool:
+        folded = fold(clause)
+        return bool(re.search(r"\d", clause)) or any(f in folded for f in figures)
+
     clauses = _CLAUSE_END.split(text)
     if len(clauses) == 1 or len(clauses[0]) > limit - 2:
-        return _windows(text, limit, casing)
+        return _windows(text, limit, casing, figures)
     weight = [
-        2 * bool(re.search(r"\d", c)) + min(2, len(_names(c, casing))) + (1 if i == 0 else 0)
+        2 * has_figure(c) + min(2, len(_names(c, casing))) + (1 if i == 0 else 0)
         for i, c in enumerate(clauses)
     ]
     keep = {0}
@@ -535,8 +547,8 @@ def _compact(text: str, limit: int, casing: dict[str, bool]) -> str:
         if size + len(clauses[i]) + 3 <= limit:
             keep.add(i)
             size += len(clauses[i]) + 3
-    if any(re.search(r"\d", c) for i, c in enumerate(clauses) if i not in keep):
-        return _windows(text, limit, casing)
+    if any(has_figure(c) for i, c in enumerate(clauses) if i not in keep):
+        return _windows(text, limit, casing, figures)
     # Fill what is left with the clauses that follow the kept ones, in order.
     for i in range(1, len(clauses)):
         if i not in keep and i - 1 in keep and size + len(clauses[i]) + 1 <= limit:
@@ -554,12 +566,18 @@ def _compact(text: str, limit: int, casing: dict[str, bool]) -> str:
     return out
 
 
-def _windows(text: str, limit: int, casing: dict[str, bool]) -> str:
+def _windows(text: str, limit: int, casing: dict[str, bool], figures: list[str]) -> str:
     """A long sentence within `limit`: its first words and the words around each figure,
     then around each name, the gaps marked with …; whole words only."""
     words = text.split()
     head = 12
     weight = [0 if i < head else _word_weight(w, casing) for i, w in enumerate(words)]
+    folded = [fold(w) for w in words]
+    for figure in figures:  # figures written in words ("TRES PREMIOS") too
+        parts = figure.split()
+        for i in range(head, len(words) - len(parts) + 1):
+            if all(folded[i + j].strip(".,;:") == parts[j] for j in range(len(parts))):
+                weight[i] = max(weight[i], 2)
     keep = set(range(min(head, len(words))))
 
     def size(kept: set[int]) -> int:
@@ -628,7 +646,9 @@ class _Candidate:
     @classmethod
     def of(cls, passage: Passage, index: ReportIndex, prefix_section: bool) -> _Candidate:
         casing = _name_casing(index)
-        shown = _compact(passage.text, SUMMARY_SENTENCE_LIMIT, casing)
+        shown = _compact(
+            passage.text, SUMMARY_SENTENCE_LIMIT, casing, [n.raw for n in passage.numbers]
+        )
         folded = fold(shown)
         numbers = [n for n in passage.numbers if fold(n.raw) in folded]
         names = _names(shown, casing)
@@ -643,15 +663,13 @@ class _Candidate:
 
     def gain(self, covered: _Covered, focus: dict[int, float] | None) -> float:
         new_numbers = {(round(n.value, 6), n.unit) for n in self.numbers} - covered.numbers
-        value = 2.5 * len(new_numbers)
+        value = 3.0 * len(new_numbers)
         # Names count up to three a sentence: a list of names is not three facts.
         value += min(3.0, sum(self.rarity[n] for n in self.names - covered.names))
         value += min(0.6, 0.15 * len(self.rare_words - covered.words))
         if self.passage.emphasis:
             value += 1.5  # the report's own highlight (bold, capitals)
-        if self.opening:
-            value += 1.5
-        elif self.passage.first_in_paragraph:
+        if self.opening or self.passage.first_in_paragraph:
             value += 1.0  # a paragraph's topic sentence
         if (self.passage.section, self.passage.line) in covered.paragraphs:
             value -= 2.0  # every paragraph once before a second sentence of one

@@ -14,7 +14,6 @@ from bot.engine.normalize import content_tokens, fold
 from bot.engine.quoting import (
     SUMMARY_SENTENCE_LIMIT,
     SUMMARY_TEXT_LIMIT,
-    cut_words,
     number_figure,
     shorten,
     source_of,
@@ -75,8 +74,9 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
     names = _question_names(request.question)
     if not terms and not names:
         return section_summary(request, "1", engine)
+    english = request.lang == "en"
     weights = {term: _term_weight(index, term, alts) for term, alts in terms}
-    spellings = {term: _spellings(index, term, alts) for term, alts in terms}
+    spellings = {term: _spellings(index, term, alts, english) for term, alts in terms}
     hits = search(index, terms, limit=80) if terms else []
     named, named_names = _named_passages(index, names)
     # Where the topic is written about: a chapter gathers the weight of its sections, a
@@ -141,7 +141,8 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
             for p in index.passages
             if p.kind == "row" and p.section == number and _row_under(index, p, headings)
         ]
-        title = " / ".join(title_case(h) for h in headings)
+        shown_headings = {_normal(h): title_case(h) for h in headings}  # "AL-LAS" = "AL LAS"
+        title = " / ".join(shown_headings.values())
         return _summary_from(
             request,
             number,
@@ -183,11 +184,14 @@ def _term_weight(index: ReportIndex, term: str, alternatives: list[str]) -> floa
     return 0.3 * index.max_idf
 
 
-def _spellings(index: ReportIndex, term: str, alternatives: list[str]) -> set[str]:
+def _spellings(
+    index: ReportIndex, term: str, alternatives: list[str], english: bool = False
+) -> set[str]:
     """The forms a question word may take in a title: as typed, as the report spells it and,
-    for a word the report does not use, its translations or synonyms."""
+    for a word the report does not use or a question in English, its translations or
+    synonyms (the Spanish report may use "award" in a name; its title says "premios")."""
     forms = {term, _best_spelling(index, term)}
-    if term not in index.idf:
+    if english or term not in index.idf:
         forms.update(a for a in alternatives if a in index.idf)
     return forms
 
@@ -238,7 +242,7 @@ def _named_passages(index: ReportIndex, names: list[str]) -> tuple[list[Passage]
     for name in names:
         pattern = f" {name} "
         matches = [p for p in index.passages if pattern in f" {_normal(p.text)} "]
-        if 0 < len(matches) <= 0.05 * len(index.passages):
+        if 0 < len(matches) <= 0.02 * len(index.passages):
             particular.add(name)
             for passage in matches:
                 found.append(passage)
@@ -264,15 +268,22 @@ def _labelled(index: ReportIndex, label: Passage) -> list[Passage]:
 
 
 def _focused_summary(request: Request, hits: list[Hit], named: list[Passage]) -> Answer | None:
-    """No title fits: the section where the passages about the topic gather, weighed
-    towards them. Only when they do gather (several strong passages in one section)."""
+    """No title fits. A name the report writes in a few places: the passages that write it,
+    wherever they are, those that also say the question's other words first. Otherwise the
+    section where the passages about the topic gather, weighed towards them, only when they
+    do gather (several strong passages in one section)."""
     index = request.index
-    relevance: dict[int, float] = {p.id: 1.0 for p in named}
-    if hits:
-        top = hits[0].score
+    scores = {hit.passage.id: hit.score for hit in hits}
+    if named:
+        relevance = {p.id: 1.0 + scores.get(p.id, 0.0) for p in named}
+        passages = named
+    else:
+        relevance = {}
+        top = hits[0].score if hits else 0.0
         for hit in hits:
             if hit.score >= max(0.3, 0.7 * top):
-                relevance[hit.passage.id] = max(relevance.get(hit.passage.id, 0.0), hit.score)
+                relevance[hit.passage.id] = hit.score
+        passages = []
     by_section: dict[str, float] = {}
     for pid, score in relevance.items():
         section = index.passages[pid].section
@@ -280,14 +291,15 @@ def _focused_summary(request: Request, hits: list[Hit], named: list[Passage]) ->
     if not by_section:
         return None
     number, gathered = max(by_section.items(), key=lambda item: (item[1], -len(item[0])))
-    strong = [pid for pid in relevance if index.passages[pid].section == number]
-    if len(strong) < 2 or gathered < 0.4 * sum(by_section.values()):
-        return None
+    if not named:
+        strong = [pid for pid in relevance if index.passages[pid].section == number]
+        if len(strong) < 2 or gathered < 0.4 * sum(by_section.values()):
+            return None
+        # Only what the section says about the topic.
+        passages = [p for p in index.passages if p.section == number and p.id in relevance]
     section = index.sections.get(number)
     if section is None:
         return None
-    # Only what the section says about the topic.
-    passages = [p for p in index.passages if p.section == number and p.id in relevance]
     top = max(relevance.values())
     focus = {pid: score / top for pid, score in relevance.items()}
     title = title_case(section.title)
@@ -305,8 +317,10 @@ def _best_spelling(index: ReportIndex, term: str) -> str:
 
 _SUMMARY_WORDS = frozenset(
     content_tokens(
-        "resumen resume resumir resumeme summary summarize summarise overview hecho hizo hicieron "
-        "logros balance que ha what has did done"
+        "resumen resume resumes resumir resumeme summary summarize summarise overview hecho hizo "
+        "hicieron logros balance que ha what has did done trata tratan capitulo seccion parte "
+        "chapter section part pasa paso pasando pasado happening happened quick breve corto "
+        "short gracias thanks"
     )
 )
 
@@ -357,14 +371,16 @@ def _summary_from(
     # What a table or list of the block names; shorter when it is one part of a chapter.
     include_limit = 400 if len({p.section for p in passages}) == 1 else 250
     row_names = [row_name(p) for p in rows if p.cells]
+    include_names: list[str] = []
     if row_names and not indicator_lines:
-        names = "; ".join(dict.fromkeys(n for n in row_names if n))
-        include_line = f"• {label}: {cut_words(names, include_limit)}" if names else None
+        include_names = list(dict.fromkeys(n for n in row_names if n))
     elif items and not indicator_lines:
-        names = "; ".join(dict.fromkeys(clean_text(p.text.split(":")[0]) for p in items[:12]))
-        include_line = f"• {label}: {cut_words(names, include_limit)}" if names else None
+        include_names = list(dict.fromkeys(clean_text(p.text.split(":")[0]) for p in items[:12]))
+    if include_names:
+        include_line = f"• {label}: {shorten('; '.join(include_names), include_limit)}"
     used = len(header) + sum(len(line) + 1 for line in indicator_lines)
-    used += len(include_line) + 1 if include_line else 0
+    # Room for the names line at its longest (it is written once the sentences are chosen).
+    used += len(f"• {label}: ") + include_limit + 2 if include_line else 0
 
     sections = {p.section for p in passages}
     prefix_sections = len(sections) > 1
@@ -385,10 +401,13 @@ def _summary_from(
         tree.setdefault(passage.section, {}).setdefault(passage.subheading, []).append(candidate)
     for subgroups in tree.values():
         for group in subgroups.values():
-            group[0].opening = True  # the first sentence under a heading says what it is about
+            group[0].opening = 1.0  # the first sentence under a heading says what it is about
+        next(iter(subgroups.values()))[0].opening = 2.0  # and a section's, what it is about
 
     chosen: list[_Candidate] = []
     seen_words: list[set[str]] = []
+    # A block whose sentences all fit is shown whole; a larger one keeps what tells most.
+    crowded = used + sum(len(c.line) + 1 for c in candidates) > SUMMARY_TEXT_LIMIT
     if candidates and focus is None:
         # The block's opening sentence says what it is about.
         first = candidates[0]
@@ -417,7 +436,7 @@ def _summary_from(
         round_ += sorted(rest, key=lambda c: (-c.gain(covered, focus), c.passage.id))
         for best in round_:
             gain = best.gain(covered, focus)
-            minimum = _MIN_GAIN if chosen or indicator_lines else -1.0
+            minimum = _MIN_GAIN if (chosen or indicator_lines) and crowded else -1e9
             if gain < minimum or used + len(best.line) + 1 > SUMMARY_TEXT_LIMIT:
                 continue
             words = set(content_tokens(best.shown))
@@ -429,8 +448,11 @@ def _summary_from(
             used += len(best.line) + 1
     chosen.sort(key=lambda c: c.passage.id)
     lines = indicator_lines + [c.line for c in chosen]
-    if include_line:
-        lines.append(include_line)
+    shown_text = fold(" ".join(lines))
+    # The names of the block's list or table, but those its sentences already show.
+    rest = [n for n in include_names if fold(shorten(n, 60).rstrip("…")) not in shown_text]
+    if include_line and rest:
+        lines.append(f"• {label}: {shorten('; '.join(rest), include_limit)}")
     if not lines:
         return None  # headings only: nothing to summarise
     figures = [
@@ -641,7 +663,7 @@ class _Candidate:
     names: set[str]
     rarity: dict[str, float]
     rare_words: set[str]
-    opening: bool = False
+    opening: float = 0.0
 
     @classmethod
     def of(cls, passage: Passage, index: ReportIndex, prefix_section: bool) -> _Candidate:
@@ -669,7 +691,8 @@ class _Candidate:
         value += min(0.6, 0.15 * len(self.rare_words - covered.words))
         if self.passage.emphasis:
             value += 1.5  # the report's own highlight (bold, capitals)
-        if self.opening or self.passage.first_in_paragraph:
+        value += self.opening
+        if not self.opening and self.passage.first_in_paragraph:
             value += 1.0  # a paragraph's topic sentence
         if (self.passage.section, self.passage.line) in covered.paragraphs:
             value -= 2.0  # every paragraph once before a second sentence of one

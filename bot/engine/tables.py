@@ -12,7 +12,13 @@ from bot.engine.figures import row_answer
 from bot.engine.format import format_number
 from bot.engine.index import Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold
-from bot.engine.quoting import criteria_text, number_figure, shorten, source_of, title_case
+from bot.engine.quoting import (
+    criteria_text,
+    number_figure,
+    shorten,
+    source_of,
+    title_case,
+)
 from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import INDICATOR_WORDS, indicator_parts, row_name
 from bot.engine.slots import extract_months
@@ -147,6 +153,7 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
         selected = [
             p
             for p in selected
+            if not p.total or all(r.total for r in selected)
             if (v := _cell_value(p, numeric_column)) is not None
             and (
                 (op == "gt" and v > value)
@@ -268,11 +275,19 @@ def _row_months(passage: Passage) -> set[int]:
 
 
 def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | None, list[Passage]]:
-    """Rows whose short category cell (línea, país, tipo...) the question names."""
+    """Rows whose short category cell (línea, país, tipo...) the question names.
+
+    A cell said only by words of its own table's caption is the question naming the table, not
+    a row: «presupuesto de gastos» asks for the expenses table, whose total row is «GASTOS»."""
     question = f" {request.folded} "
     best_value: str | None = None
     best_rows: list[Passage] = []
+    captions: dict[str | None, set[str]] = {}
     for passage in rows:
+        if passage.table_key not in captions:
+            table = request.index.tables.get(passage.table_key) if passage.table_key else None
+            captions[passage.table_key] = set(fold(table.title).split()) if table else set()
+        caption = captions[passage.table_key]
         for header, cell in passage.cells or []:
             raw = clean_text(cell.raw)
             folded = fold(raw)
@@ -280,6 +295,8 @@ def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | No
                 continue
             if "fecha" in fold(header) or "nombre" in fold(header):
                 continue
+            if set(folded.split()) <= caption:
+                continue  # the table's own word: the question names the table
             if f" {folded} " in question or (
                 fuzz.partial_ratio(folded, question) >= 92
                 and len(folded.split()) <= 4
@@ -306,6 +323,13 @@ def _numeric_column(rows: list[Passage], request: Request) -> str | None:
                 columns.append(number.column)
     if not columns:
         return None
+    # A column the question names by its own words ("la adición más grande": ADICIONES).
+    asked = set(content_tokens(request.question))
+    overlap = {c: len(asked & set(content_tokens(c))) for c in columns}
+    most = max(overlap.values())
+    named = [c for c in columns if most and overlap[c] == most]
+    if len(named) == 1:
+        return named[0]
     measure = request.slots.measure
     for column in columns:
         folded = fold(column)
@@ -330,7 +354,9 @@ def _superlative(
     request: Request, intent: Intent, rows: list[Passage], column: str, title: str
 ) -> Answer:
     lang = request.lang
-    valued = [(v, p) for p in rows if (v := _cell_value(p, column)) is not None]
+    # The largest row is not the total of the rows: totals compete only among themselves.
+    parts = [p for p in rows if not p.total] or rows
+    valued = [(v, p) for p in parts if (v := _cell_value(p, column)) is not None]
     pick = max if request.slots.superlative == "max" else min
     value, passage = pick(valued, key=lambda item: item[0])
     number = next(n for n in passage.numbers if n.column == column)

@@ -77,7 +77,7 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
     english = request.lang == "en"
     weights = {term: _term_weight(index, term, alts) for term, alts in terms}
     spellings = {term: _spellings(index, term, alts, english) for term, alts in terms}
-    hits = search(index, terms, limit=80) if terms else []
+    hits = search(index, terms, limit=80, english=english) if terms else []
     named, named_names = _named_passages(index, names)
     # Where the topic is written about: a chapter gathers the weight of its sections, a
     # section that of its sub-headings.
@@ -295,8 +295,8 @@ def _focused_summary(request: Request, hits: list[Hit], named: list[Passage]) ->
         strong = [pid for pid in relevance if index.passages[pid].section == number]
         if len(strong) < 2 or gathered < 0.4 * sum(by_section.values()):
             return None
-        # Only what the section says about the topic.
-        passages = [p for p in index.passages if p.section == number and p.id in relevance]
+        # The section, weighed towards what it says about the topic.
+        passages = [p for p in index.passages if p.section == number]
     section = index.sections.get(number)
     if section is None:
         return None

@@ -223,3 +223,42 @@ def test_a_renamed_heading_is_found_by_its_new_words(text: str) -> None:
     for number, title in renamed:
         header = engine.ask(f"resumen de {title.lower()}").answer.text.split("\n", 1)[0]
         assert f"§{number} " in header, (title, header)
+
+
+def test_a_name_the_report_writes_in_a_few_places_gathers_its_passages(
+    engine: Engine, index: ReportIndex, parsed_report
+) -> None:
+    """'¿qué pasó con <acronym>?' for acronyms of the report's prose said in a few places: a
+    summary whose lines quote the passages that write it."""
+    counts: dict[str, int] = {}
+    for passage in index.passages:
+        if passage.kind != "sentence":
+            continue
+        for word in set(re.findall(r"\b[A-Z][A-Z0-9]{2,5}\b", clean_text(passage.text))):
+            counts[word] = counts.get(word, 0) + 1
+    words = _report_words(parsed_report)
+    acronyms = [
+        a
+        for a, n in sorted(counts.items())
+        if 2 <= n <= 0.02 * len(index.passages) and fold(a) in words and not a.isdigit()
+    ]
+    checked = 0
+    for acronym in acronyms[:10]:
+        answer = engine.ask(f"¿qué pasó con {acronym}?").answer
+        if answer.kind != "summary":
+            continue
+        bullets = [b for b in _bullets(answer.text) if not b.startswith(("Incluye", "Includes"))]
+        assert any(acronym.lower() in fold(b) for b in bullets), (acronym, answer.text[:300])
+        checked += 1
+    assert checked >= 3, acronyms
+
+
+@pytest.mark.parametrize("topic", ["la XQZW", "the zorblatt games", "los zorblatts"])
+def test_a_summary_of_what_the_report_never_names_is_refused(
+    engine: Engine, parsed_report, topic: str
+) -> None:
+    words = _report_words(parsed_report)
+    assert not any(w in words for w in _WORD.findall(fold(topic)) if len(w) > 3)
+    for question in (f"resumen de {topic}", f"summarize {topic}", f"¿qué pasó con {topic}?"):
+        answer = engine.ask(question).answer
+        assert answer.kind != "summary", (question, answer.text[:200])

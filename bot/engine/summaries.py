@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer
+from bot.engine.coverage import is_form_word, is_verbal
 from bot.engine.index import Number, Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.quoting import (
@@ -74,8 +75,10 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
     names = _question_names(request.question)
     if not terms and not names:
         return section_summary(request, "1", engine)
+    if any(f" {name} " not in _normal_report(index) for name in names):
+        return None  # a name the report never writes: nothing of it to summarise
     english = request.lang == "en"
-    weights = {term: _term_weight(index, term, alts) for term, alts in terms}
+    weights = {term: _term_weight(index, term, alts, request.lang) for term, alts in terms}
     spellings = {term: _spellings(index, term, alts, english) for term, alts in terms}
     hits = search(index, terms, limit=80, english=english) if terms else []
     named, named_names = _named_passages(index, names)
@@ -125,8 +128,9 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
         scored.append((score, number, heading, coverage))
     scored.sort(key=lambda item: -item[0])
     best_score, number, heading, best_coverage = scored[0]
-    if best_score < 0.55:
-        return _focused_summary(request, hits, named)
+    if best_score < 0.55 or best_coverage < 0.5:
+        # No title says most of the topic: where the passages about it are, if anywhere.
+        return _focused_summary(request, hits, named, weights)
     section = index.sections[number]
     if heading:
         # Sibling sub-headings that fit as well ("ingresos" and "gastos" of the budget).
@@ -172,16 +176,19 @@ def _blocks(index: ReportIndex) -> list[tuple[str, str | None, str]]:
     return blocks
 
 
-def _term_weight(index: ReportIndex, term: str, alternatives: list[str]) -> float:
+def _term_weight(index: ReportIndex, term: str, alternatives: list[str], lang: str) -> float:
     """How much a question word says about its topic: rare in the report, much; a word the
-    report never uses (chat filler, an English word it has no translation for), little."""
+    report never uses (nor a translation of it), the most: no title covers it; but a verb the
+    report never uses ("me das", "se acaba") says what is asked, little of what about."""
     spelling = _best_spelling(index, term)
     if spelling in index.idf:
         return index.term_idf(spelling)
     known = [a for a in alternatives if a in index.idf]
     if known:
         return min(index.term_idf(a) for a in known)
-    return 0.3 * index.max_idf
+    if is_form_word(term) or is_verbal(term, lang):
+        return 0.3 * index.max_idf
+    return index.max_idf  # a topic the report never names is all the more the question's
 
 
 def _spellings(
@@ -219,6 +226,15 @@ _NAME_TOKEN = re.compile(r"[0-9A-Za-zÁÉÍÓÚÑÜáéíóúñü]+(?:[-–][0-9
 def _normal(text: str) -> str:
     """Folded words separated by single spaces; hyphens count as spaces ("AL-LAS" = "AL LAS")."""
     return " ".join(re.findall(r"[0-9a-z]+", fold(clean_text(text))))
+
+
+def _normal_report(index: ReportIndex) -> str:
+    """The whole report as `_normal` writes it, padded with spaces (worked out once)."""
+    cached = index.__dict__.get("_summary_normal_text")
+    if cached is None:
+        cached = f" {_normal(' '.join(index.report.lines))} "
+        index.__dict__["_summary_normal_text"] = cached
+    return cached
 
 
 def _question_names(question: str) -> list[str]:
@@ -267,7 +283,9 @@ def _labelled(index: ReportIndex, label: Passage) -> list[Passage]:
     return out
 
 
-def _focused_summary(request: Request, hits: list[Hit], named: list[Passage]) -> Answer | None:
+def _focused_summary(
+    request: Request, hits: list[Hit], named: list[Passage], weights: dict[str, float]
+) -> Answer | None:
     """No title fits. A name the report writes in a few places: the passages that write it,
     wherever they are, those that also say the question's other words first. Otherwise the
     section where the passages about the topic gather, weighed towards them, only when they
@@ -280,6 +298,10 @@ def _focused_summary(request: Request, hits: list[Hit], named: list[Passage]) ->
     else:
         relevance = {}
         top = hits[0].score if hits else 0.0
+        total = sum(weights.values()) or 1.0
+        said = max((sum(weights.get(t, 0.0) for t in h.matched) for h in hits), default=0.0)
+        if said < 0.5 * total:
+            return None  # no passage says most of what the question asks about
         for hit in hits:
             if hit.score >= max(0.3, 0.7 * top):
                 relevance[hit.passage.id] = hit.score

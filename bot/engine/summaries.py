@@ -414,8 +414,13 @@ def _summary_from(
         for p in passages
         if _is_prose(p) and fold(clean_text(p.text)) not in titles | {fold(p.subheading or "")}
     ]
-    # A lead-in to a list or a table ("…se encuentran:") says nothing by itself.
-    candidates = [c for c in candidates if not c.shown.endswith(":") or c.numbers]
+    # A lead-in to a list or a table ("…se encuentran:") says nothing by itself, nor does a
+    # word or two.
+    candidates = [
+        c
+        for c in candidates
+        if (not c.shown.endswith(":") or c.numbers) and len(c.shown.split()) >= 4
+    ]
     # Sub-sections in report order, each with its sub-headings' sentences.
     tree: dict[str, dict[str | None, list[_Candidate]]] = {}
     for candidate in candidates:
@@ -607,6 +612,8 @@ def _compact(text: str, limit: int, casing: dict[str, bool], figures: list[str])
         previous = i
     if previous != len(clauses) - 1:
         out = out.rstrip(" ,;:") + "…"
+    if len(out) < limit // 2:
+        return _windows(text, limit, casing, figures)  # a stub of short clauses says nothing
     return out
 
 
@@ -616,6 +623,13 @@ def _windows(text: str, limit: int, casing: dict[str, bool], figures: list[str])
     words = text.split()
     head = 12
     weight = [0 if i < head else _word_weight(w, casing) for i, w in enumerate(words)]
+    bare = [w.strip("()[]\"“”'.,;:") for w in words]
+    for i in range(head, len(words)):
+        # A name in the sentence's prose (not in a stretch of capitals) is worth keeping too.
+        around = [bare[j] for j in (i - 1, i + 1) if 0 <= j < len(bare)]
+        in_capitals = any(w.isupper() and len(w) > 1 for w in around) and bare[i].isupper()
+        if weight[i] == 0 and len(bare[i]) > 1 and bare[i][:1].isupper() and not in_capitals:
+            weight[i] = int(bool(_names(bare[i], casing)) or bare[i].isupper())
     folded = [fold(w) for w in words]
     for figure in figures:  # figures written in words ("TRES PREMIOS") too
         parts = figure.split()
@@ -634,10 +648,12 @@ def _windows(text: str, limit: int, casing: dict[str, bool], figures: list[str])
         # A figure with the words that say what it counts; a name with its neighbours.
         before, after = (3, 2) if weight[i] >= 2 else (1, 2)
         window = keep | set(range(max(0, i - before), min(len(words), i + after)))
-        if len(words) - max(window) <= 3:
+        if len(words) - max(window) <= 7:
             window |= set(range(max(window), len(words)))  # the sentence's last words too
         if size(window) <= limit:
             keep = window
+    if max(keep) < head:
+        return shorten(text, limit)  # nothing to keep past the opening: its first words
     out: list[str] = []
     for i in sorted(keep):
         if out and i - 1 not in keep:
@@ -651,10 +667,10 @@ def _windows(text: str, limit: int, casing: dict[str, bool], figures: list[str])
 
 
 def _word_weight(word: str, casing: dict[str, bool]) -> int:
-    """How much a word of a long sentence is worth keeping: a figure 2, a year or a name 1."""
+    """How much a word of a long sentence is worth keeping as a figure: 2, a year 1."""
     if re.search(r"\d", word):
         return 1 if re.fullmatch(r"\W*(?:19|20)\d\d\W*", word) else 2
-    return int(bool(_names(word, casing)))
+    return 0
 
 
 class _Covered:

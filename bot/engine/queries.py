@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Source
+from bot.engine.coverage import (
+    asked_types,
+    asks_for_names,
+    is_verb_form,
+    name_list,
+    plural_names_asked,
+)
 from bot.engine.curated import for_report
 from bot.engine.figures import counted_noun, counts_noun, row_answer, sentence_answer
 from bot.engine.index import WORD_CASING, Passage, ReportIndex
@@ -181,6 +188,8 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         # What something costs or earns belongs to that thing: a money figure about something
         # else ("salario emocional" for "el salario del alcalde") is not an answer.
         return _not_found(request, engine, topic=passage, measure="money")
+    if _names_asked_and_missed(top, request):
+        return _not_found(request, engine)
     rare_missing = [
         term
         for term in top.missing
@@ -207,7 +216,7 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
     noun = counted_noun(request)
-    if noun and not counts_noun(passage, noun):
+    if noun and not counts_noun(passage, noun, request.index):
         # "¿Cuántos empleos…?" needs a figure of empleos: a neighbour sentence or a close hit.
         # A close hit only stands in if it covers the same topic words as the top one.
         covered = set(top.matched) - MEASURE_WORDS
@@ -218,7 +227,9 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
             and len(covered & set(h.matched)) >= 0.6 * len(covered)
         ]
         following = index_following(request.index, passage)
-        found = next((p for p in following + candidates if counts_noun(p, noun)), None)
+        found = next(
+            (p for p in following + candidates if counts_noun(p, noun, request.index)), None
+        )
         if found is None:
             return _not_found(request, engine, topic=passage, measure="number")
         top = Hit(passage=found, score=top.score, matched=top.matched)
@@ -431,6 +442,9 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
     measure = request.slots.measure
     topic_terms = [t for t in content_tokens(request.question) if t not in MEASURE_WORDS]
     broad = len(topic_terms) <= 2
+    several_names = measure in (None, "quien", "donde") and plural_names_asked(
+        request.question, request.lang
+    )
     reranked = []
     for hit in hits:
         passage = hit.passage
@@ -480,12 +494,35 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if passage.emphasis and passage.numbers:
             # A broad question ("¿cuánta inversión?") means the report's headline figure.
             bonus += 0.06 if broad else 0.02
+        if several_names and passage.kind == "sentence" and name_list(passage.text):
+            bonus += 0.1  # "¿de qué países…?": the sentence that lists them
         bonus += _section_named_bonus(request, passage, set(hit.matched.values()))
         reranked.append(
             Hit(passage=passage, score=hit.score + bonus, matched=hit.matched, missing=hit.missing)
         )
     reranked.sort(key=lambda h: (-h.score, h.passage.id))
     return reranked
+
+
+def _names_asked_and_missed(top: Hit, request: Request) -> bool:
+    """"¿Quién ganó el mundial de fútbol?": a question that asks for a name and says what about
+    in a word or two is not answered by a passage that lacks one of those words, though the
+    report uses it elsewhere (a name from the wrong passage would be made up)."""
+    if request.slots.measure not in (None, "quien", "donde"):
+        return False
+    if not asks_for_names(request.question, request.lang):
+        return False
+    index = request.index
+    kinds = set(content_tokens(" ".join(asked_types(request.question, request.lang))))
+    topic = [
+        term
+        for word in fold(request.question).split()
+        for term in content_tokens(word)[:1]
+        if term not in MEASURE_WORDS and term not in kinds and not is_verb_form(word, request.lang)
+    ]
+    if not topic or len(topic) > 2:
+        return False
+    return any(t in top.missing and index.expand_term(t) for t in topic)
 
 
 def _is_name(term: str) -> bool:

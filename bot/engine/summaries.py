@@ -94,15 +94,13 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
         if passage.subheading:
             key = (passage.section, passage.subheading)
             weight[key] = weight.get(key, 0.0) + score
-    blocks = _blocks(index)
-    titled = [f" {_normal(title)} " for _, _, title in blocks]
+    blocks, titled, title_words = _blocks(index)
     # A name counts when the report writes it in a few places or in a title ("ACI" on every
     # page names no topic).
     names = [n for n in names if n in named_names or any(f" {n} " in t for t in titled)]
     total = sum(weights.values()) + _NAME_WEIGHT * len(names)
     coverages = []
-    for (_, _, title), normal_title in zip(blocks, titled, strict=True):
-        words = content_tokens(title)
+    for words, normal_title in zip(title_words, titled, strict=True):
         covered = sum(w for term, w in weights.items() if _in_title(spellings[term], words))
         covered += _NAME_WEIGHT * sum(1 for name in names if f" {name} " in normal_title)
         coverages.append((covered / total if total else 0.0, words))
@@ -163,9 +161,22 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
 _NAME_WEIGHT = 6.0  # a name the question writes as the report does ("AL-LAS", "C40") is the topic
 
 
-def _blocks(index: ReportIndex) -> list[tuple[str, str | None, str]]:
+def _blocks(
+    index: ReportIndex,
+) -> tuple[list[tuple[str, str | None, str]], list[str], list[list[str]]]:
     """Every chapter and section (number, None, title) and every sub-heading inside one
-    (number, heading, heading), in report order."""
+    (number, heading, heading), in report order; with their titles as `_normal` writes them
+    and their content words (worked out once per index)."""
+    cached = index.__dict__.get("_summary_blocks")
+    if cached is None:
+        blocks = _block_list(index)
+        titled = [f" {_normal(title)} " for _, _, title in blocks]
+        cached = (blocks, titled, [content_tokens(title) for _, _, title in blocks])
+        index.__dict__["_summary_blocks"] = cached
+    return cached
+
+
+def _block_list(index: ReportIndex) -> list[tuple[str, str | None, str]]:
     blocks: list[tuple[str, str | None, str]] = []
     for number, section in index.sections.items():
         blocks.append((number, None, section.title))
@@ -228,11 +239,20 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"[0-9a-z]+", fold(clean_text(text))))
 
 
+def _normal_passages(index: ReportIndex) -> list[str]:
+    """Each passage as `_normal` writes it, padded with spaces (worked out once)."""
+    cached = index.__dict__.get("_summary_normal_passages")
+    if cached is None:
+        cached = [f" {_normal(p.text)} " for p in index.passages]
+        index.__dict__["_summary_normal_passages"] = cached
+    return cached
+
+
 def _normal_report(index: ReportIndex) -> str:
     """The whole report as `_normal` writes it, padded with spaces (worked out once)."""
     cached = index.__dict__.get("_summary_normal_text")
     if cached is None:
-        cached = f" {_normal(' '.join(index.report.lines))} "
+        cached = " ".join(_normal_passages(index))
         index.__dict__["_summary_normal_text"] = cached
     return cached
 
@@ -257,7 +277,11 @@ def _named_passages(index: ReportIndex, names: list[str]) -> tuple[list[Passage]
     particular = set()
     for name in names:
         pattern = f" {name} "
-        matches = [p for p in index.passages if pattern in f" {_normal(p.text)} "]
+        matches = [
+            p
+            for p, text in zip(index.passages, _normal_passages(index), strict=True)
+            if pattern in text
+        ]
         if 0 < len(matches) <= 0.02 * len(index.passages):
             particular.add(name)
             for passage in matches:
@@ -705,20 +729,12 @@ class _Candidate:
 
     @classmethod
     def of(cls, passage: Passage, index: ReportIndex, prefix_section: bool) -> _Candidate:
-        casing = _name_casing(index)
-        shown = _compact(
-            passage.text, SUMMARY_SENTENCE_LIMIT, casing, [n.raw for n in passage.numbers]
-        )
-        folded = fold(shown)
-        numbers = [n for n in passage.numbers if fold(n.raw) in folded]
-        names = _names(shown, casing)
-        df = _name_frequency(index)
-        total = max(1, len(index.passages))
-        # A name on every page ("Medellín") tells less than one said in a few places.
-        rarity = {n: 1.0 if df.get(n, 0) <= 0.03 * total else 0.3 for n in names}
+        cache = index.__dict__.setdefault("_summary_candidates", {})
+        parts = cache.get(passage.id)
+        if parts is None:
+            parts = cache[passage.id] = _candidate_parts(passage, index)
+        shown, numbers, names, rarity, rare = parts
         where = f"§{passage.section} " if prefix_section else ""
-        # Words used in few places carry what is particular to the sentence ("newsletter").
-        rare = {w for w in content_tokens(shown) if index.term_idf(w) >= 0.8 * index.max_idf}
         return cls(passage, shown, f"• {where}{shown}", numbers, names, rarity, rare)
 
     def gain(self, covered: _Covered, focus: dict[int, float] | None) -> float:
@@ -737,6 +753,25 @@ class _Candidate:
         if focus is not None:
             value += 4.0 * focus.get(self.passage.id, 0.0) - 1.0
         return value
+
+
+def _candidate_parts(
+    passage: Passage, index: ReportIndex
+) -> tuple[str, list[Number], set[str], dict[str, float], set[str]]:
+    """What a sentence would show and the facts it carries; the same for every question, so
+    worked out once per passage."""
+    casing = _name_casing(index)
+    shown = _compact(passage.text, SUMMARY_SENTENCE_LIMIT, casing, [n.raw for n in passage.numbers])
+    folded = fold(shown)
+    numbers = [n for n in passage.numbers if fold(n.raw) in folded]
+    names = _names(shown, casing)
+    df = _name_frequency(index)
+    total = max(1, len(index.passages))
+    # A name on every page ("Medellín") tells less than one said in a few places.
+    rarity = {n: 1.0 if df.get(n, 0) <= 0.03 * total else 0.3 for n in names}
+    # Words used in few places carry what is particular to the sentence ("newsletter").
+    rare = {w for w in content_tokens(shown) if index.term_idf(w) >= 0.8 * index.max_idf}
+    return shown, numbers, names, rarity, rare
 
 
 def _name_frequency(index: ReportIndex) -> dict[str, int]:

@@ -22,6 +22,7 @@ from bot.engine.quoting import (
 )
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.rows import indicator_parts, row_name
+from bot.engine.slots import MONTH_NAMES_ES, MONTHS
 from bot.engine.texts import t
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
     terms = [
         (term, alts)
         for term, alts in query_terms(request.question, engine.synonyms)
-        if term not in _SUMMARY_WORDS and term != year
+        # A month is the period asked about, not the topic (see `_in_period`).
+        if term not in _SUMMARY_WORDS and term != year and term not in MONTHS
     ]
     names = _question_names(request.question)
     if not terms and not names:
@@ -149,13 +151,46 @@ def topic_summary(request: Request, engine: Engine) -> Answer | None:
             request,
             number,
             f"{title_case(section.title)} — {title}",
-            passages,
+            _in_period(request, passages),
             intent="summary.topic",
         )
     passages = [
         p for p in index.passages if p.section == number or p.section.startswith(number + ".")
     ]
-    return _summary_from(request, number, section.title, passages, intent="summary.topic")
+    return _summary_from(
+        request, number, section.title, _in_period(request, passages), intent="summary.topic"
+    )
+
+
+def _in_period(request: Request, passages: list[Passage]) -> list[Passage]:
+    """The block's passages about the period the question names, when it names one and the
+    block writes about it in a few sentences at least; else the whole block."""
+    focus = _period_focus(request, passages)
+    if focus is None or sum(1 for p in passages if p.id in focus and _is_prose(p)) < 3:
+        return passages
+    return [p for p in passages if p.id in focus or p.kind == "row"]
+
+
+def _period_focus(request: Request, passages: list[Passage]) -> dict[int, float] | None:
+    """A question that names months ('entre septiembre y diciembre') asks about that period:
+    the passages that name one of its months and what follows them under the same heading
+    (the actions a period's sentence announces). None when the question names no month or
+    the block never does."""
+    months = [MONTH_NAMES_ES[m - 1] for m in request.slots.months]
+    if not months:
+        return None
+    focus: dict[int, float] = {}
+    current: tuple[str, str | None] | None = None
+    for passage in passages:
+        place = (passage.section, passage.subheading)
+        if any(re.search(rf"\b{m}\b", fold(passage.text)) for m in months):
+            current = place
+            focus[passage.id] = 1.0
+        elif current == place:
+            focus[passage.id] = 0.8  # under the period's sentence
+        else:
+            current = None
+    return focus or None
 
 
 _NAME_WEIGHT = 6.0  # a name the question writes as the report does ("AL-LAS", "C40") is the topic

@@ -262,3 +262,34 @@ def test_a_summary_of_what_the_report_never_names_is_refused(
     for question in (f"resumen de {topic}", f"summarize {topic}", f"¿qué pasó con {topic}?"):
         answer = engine.ask(question).answer
         assert answer.kind != "summary", (question, answer.text[:200])
+
+
+def test_a_period_asked_for_is_summarised_from_what_the_block_says_of_it(
+    engine: Engine, index: ReportIndex
+) -> None:
+    """'resumen de <section> en <month>': when the section has a sentence naming that month
+    with sentences after it under the same heading, the summary opens with that sentence
+    and quotes nothing from before it."""
+    from bot.engine.slots import MONTH_NAMES_ES
+
+    checked = 0
+    for number, section in index.sections.items():
+        prose = [p for p in index.passages if p.section == number and _is_prose(p)]
+        for i, passage in enumerate(prose):
+            month = next(
+                (m for m in MONTH_NAMES_ES if re.search(rf"\b{m}\b", fold(passage.text))), None
+            )
+            after = [p for p in prose[i + 1 :] if p.subheading == passage.subheading]
+            if month is None or len(after) < 3:
+                continue
+            question = f"resumen de {section.title.lower()} en {month}"
+            answer = engine.ask(question).answer
+            if answer.kind != "summary" or f"§{number} " not in answer.text.split("\n")[0]:
+                break
+            bullets = [b for b in _bullets(answer.text) if not b.startswith("Incluye")]
+            before = {fold(clean_text(p.text))[:40] for p in prose[:i]}
+            assert bullets and not any(fold(b)[:40] in before for b in bullets), question
+            checked += 1
+            break
+    if not checked:
+        pytest.skip("no section writes a month with sentences after it")

@@ -263,10 +263,9 @@ def presupuesto(call: Call) -> Reply:
             next((r for r in operators.rows_of([t]) if r.row.total), None) for t in tables
         ]
         if all(totals):
-            return call.answered(
-                budget_answer(call, [r for r in totals if r is not None]),
-                choices=call.choices(options),
-            )
+            overview = budget_answer(call, [r for r in totals if r is not None])
+            overview.text += "\n\n" + call.say("budget_detail")
+            return call.answered(overview, choices=call.choices(options))
         both = " ".join(o.value for o in options)
         labels = " + ".join(o.label for o in options)
         return call.choose(call.say("pick_budget"), [*options, Option(both, labels)])

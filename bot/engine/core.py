@@ -15,7 +15,7 @@ from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
-from bot.engine.coverage import is_form_word, strip_discourse, warm_up
+from bot.engine.coverage import asks_quantity, is_form_word, strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
@@ -293,12 +293,22 @@ def _as_float(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+_ASKS_SUMMARY = re.compile(
+    r"\b(?:resumen de|resumes?|resumeme|resumame|resumir|summary of|summarize|summarise|"
+    r"overview of|de que (?:se )?trata)\b"
+)
+_ASKS_DEEDS = re.compile(r"\b(?:que ha hecho|que hizo|que se hizo|que hicieron)\b")
+
+
 def _asks_figure(request: Request) -> bool:
-    """'según el resumen ejecutivo, ¿de cuánto fue…?' names a summary but asks a figure."""
-    return request.slots.measure is not None and not re.search(
-        r"\b(?:resumen de|resume|resumeme|summary of|summarize|summarise|que ha hecho|que hizo)\b",
-        request.folded,
-    )
+    """'según el resumen ejecutivo, ¿de cuánto fue…?' names a summary but asks a figure; so
+    does '¿cuánto valía la donación que hizo…?' (a how-much question is answered by a figure
+    unless it asks for a summary in so many words)."""
+    if _ASKS_SUMMARY.search(request.folded):
+        return False
+    if asks_quantity(request.question):
+        return True
+    return request.slots.measure is not None and not _ASKS_DEEDS.search(request.folded)
 
 
 def _is_month_word(word: str) -> bool:

@@ -246,9 +246,13 @@ def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
             kind="target",
             score=hit.score,
         )
-    number = None if _names_asked(request) else pick_number(passage, request)
+    when = request.slots.measure == "fecha"
+    number = None if _names_asked(request) or when else pick_number(passage, request)
     name = row_name(passage)
     lead = ""
+    date = next((c.raw for _, c in passage.cells or [] if when and _DATE_CELL.search(c.raw)), None)
+    if date:
+        lead = f"{clean_text(date)} — {shorten(name, 200)}"  # "¿cuándo fue…?": the date cell
     figures = []
     if number is not None:
         figure = number_figure(
@@ -338,6 +342,13 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
         kind="figure" if lead else "who",
         score=hit.score,
     )
+
+
+_DATE_CELL = re.compile(
+    r"\b\d{1,2}\s*(?:de\s+)?(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\b(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)[a-z]*\s+\d{1,2}",
+    re.IGNORECASE,
+)
 
 
 def _names_asked(request: Request) -> bool:

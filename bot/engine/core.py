@@ -29,6 +29,7 @@ MAX_QUESTION_CHARS = 1000
 _FOLLOW_UP = re.compile(
     r"^(?:y|e|and|what about|how about|y que tal|y en|y la|y el|y los|y las|and the|and in)\b"
 )
+_COUNT_ASKED = re.compile(r"\b(?:cuantos|cuantas|how many)\s+\w+")
 _DAY_OF_MONTH = re.compile(r"\b\d{1,2} de [a-z]+")
 _TO_ENGLISH = re.compile(r"\b(?:in english|en ingles|english please)\b")
 _TO_SPANISH = re.compile(r"\b(?:en espanol|in spanish|en castellano)\b")
@@ -280,6 +281,10 @@ class Engine:
                 merged = f"{merged} {' '.join(_month_names(new_slots.months))}"
         rest = _FOLLOW_UP.sub("", fold(question)).strip()
         if rest and not new_slots.months:
+            if _COUNT_ASKED.search(rest):
+                # "¿y a cuántas familias?" after "¿cuántos trajes donó Seúl?": the new count
+                # replaces the old one, the subject stays.
+                merged = _COUNT_ASKED.sub(" ", fold(merged))
             merged = f"{merged} {rest}"
         return merged
 

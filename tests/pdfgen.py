@@ -436,6 +436,11 @@ class Typesetter:
         bold_state = False
         boxed = [self.lay.boxes and b.kind == "para" and is_upper(b.lines[0])
                  and len(b.lines[0]) > 30 for b in blocks]
+        # a highlight is one box: the capitalised lines of a paragraph before its first long one
+        for i in range(len(blocks) - 1, 0, -1):
+            if boxed[i] and blocks[i].gap == 0 and blocks[i - 1].kind == "para" \
+                    and is_upper(blocks[i - 1].lines[0]):
+                boxed[i - 1] = self.lay.boxes
         for i, block in enumerate(blocks):
             if block.kind == "cover":
                 self.cover(block)

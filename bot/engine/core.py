@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from bot.engine import queries, reports
 from bot.engine.answer import Answer
-from bot.engine.catalog import Intent, IntentMatcher, load_catalog
+from bot.engine.catalog import Intent, IntentMatcher
+from bot.engine.derived import catalog_for
 from bot.engine.context import ConversationContext
 from bot.engine.coverage import strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
@@ -64,7 +65,7 @@ class Engine:
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         warm_up()
-        self.matcher = IntentMatcher(load_catalog())
+        self.matcher = IntentMatcher(catalog_for(reports))
         self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 
     # ------------------------------------------------------------------ public API

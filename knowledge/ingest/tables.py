@@ -221,7 +221,10 @@ def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection
         if spec is not None:
             table.key, table.title = spec.key, spec.title
         else:
-            table.title = table.title or table.heading or lead or ""
+            # a short naming lead ("Contratos suscritos y ejecutados …:") says what the table
+            # holds better than the section heading it sits under
+            naming = lead if lead and len(lead) <= 80 and not re.search(r"\d", lead) else None
+            table.title = table.title or naming or table.heading or lead or ""
             table.key = ""  # named by rule once every table is known
         _fill_units(table)
         classify(table, [t for t in (table.heading, caption, lead) if t])

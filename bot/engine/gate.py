@@ -54,7 +54,7 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
     if _count_answered_with_money(answer, request):
         # "¿Cuántos empleados…?" answered with a peso amount counts nothing asked.
         return _not_covered(answer, [], request.lang, figure=True)
-    from bot.engine.queries import MEASURE_WORDS
+    from bot.engine.quoting import MEASURE_WORDS
 
     index = request.index
     terms = salient_terms(request.question, index, synonyms, MEASURE_WORDS, request.lang)
@@ -129,7 +129,7 @@ def _values_of_cited(question: str, raw: str) -> set[float]:
 
 
 def _count_answered_with_money(answer: Answer, request: Request) -> bool:
-    from bot.engine.queries import counted_noun
+    from bot.engine.figures import counted_noun
 
     if not answer.figures or answer.figures[0].unit not in _NOT_COUNTS:
         return False

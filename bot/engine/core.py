@@ -14,16 +14,17 @@ from pydantic import BaseModel
 from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher
-from bot.engine.derived import catalog_for
 from bot.engine.context import ConversationContext
 from bot.engine.coverage import strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
+from bot.engine.derived import catalog_for
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
-from bot.engine.normalize import detect_language, fold, is_meaningless
+from bot.engine.normalize import detect_language, fold, is_meaningless, use_identity_words
 from bot.engine.retrieval import query_terms, search
 from bot.engine.slots import Slots, extract_slots
 from bot.engine.texts import t
+from knowledge.ingest.report import organisation_of
 from knowledge.model import ParsedReport
 
 MAX_QUESTION_CHARS = 1000
@@ -61,6 +62,8 @@ class Engine:
         if not reports:
             raise ValueError("the engine needs at least one report")
         self.reports = {r.report_id: r for r in reports}
+        self.identity = identity_words(reports)
+        use_identity_words(self.identity)  # before anything tokenises the reports
         self.synonyms = load_synonyms(reports)  # before the indexes: they read it too
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
@@ -71,6 +74,7 @@ class Engine:
     # ------------------------------------------------------------------ public API
 
     def ask(self, question: str, context: ConversationContext | None = None) -> EngineReply:
+        use_identity_words(self.identity)
         context = context or ConversationContext()
         question = (question or "").replace("\x00", " ")
         truncated = len(question) > MAX_QUESTION_CHARS
@@ -109,10 +113,12 @@ class Engine:
         return EngineReply(answer=answer, context=new_context)
 
     def section_answer(self, number: str, lang: str = "es") -> Answer:
+        use_identity_words(self.identity)
         request = self._request(f"seccion {number}", lang)
         return reports.name_answer(self, summaries.section_summary(request, number, self))
 
     def search(self, text: str, lang: str = "es", limit: int = 5) -> Answer:
+        use_identity_words(self.identity)
         request = self._request(text, lang)
         return reports.name_answer(self, queries.search_answer(request, self, limit=limit))
 
@@ -271,6 +277,15 @@ class Engine:
         if rest and not new_slots.months:
             merged = f"{merged} {rest}"
         return merged
+
+
+def identity_words(reports: list[ParsedReport]) -> frozenset[str]:
+    """The words of each report's organisation, from its title ("ACI Medellín"): every passage
+    is about them, so they weigh nothing in matching."""
+    words = set()
+    for report in reports:
+        words.update(w for w in fold(organisation_of(report.title)).split() if len(w) > 1)
+    return frozenset(words)
 
 
 def _as_float(value: object) -> float | None:

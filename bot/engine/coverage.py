@@ -26,7 +26,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.engine.index import ReportIndex
-from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
+from bot.engine.normalize import content_tokens, fold, is_stop_word, stem
 from bot.engine.slots import extract_months
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
@@ -227,7 +227,7 @@ def salient_terms(
         if word in seen or len(word) <= 2 or any(ch.isdigit() for ch in word):
             continue
         seen.add(word)
-        if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_discourse_word(word):
+        if is_stop_word(word) or is_discourse_word(word):
             continue
         term = stem(word)
         if word in question_words or term in question_words or is_form_word(word):

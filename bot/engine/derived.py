@@ -22,7 +22,7 @@ from functools import lru_cache
 import yaml
 
 from bot.engine.catalog import Intent
-from bot.engine.normalize import STOP_WORDS_ES, fold
+from bot.engine.normalize import fold, is_stop_word
 from knowledge.model import ParsedEnumeration, ParsedReport, ParsedTable
 from knowledge.numbers import SPELLED
 
@@ -33,7 +33,7 @@ _CUES = frozenset({"siguientes", "diferentes", "principales", "distintas", "dist
 _ARTICLES = frozenset({"los", "las", "unos", "unas"})
 # A list's name ends at a clause boundary or a verb-like joint.
 _STOPS = frozenset({"que", "son", "se", "en", "este", "esta", "estos", "estas", "con", "como",
-                    "y", "e", "o", "donde", "cuales", "cual", "fueron", "son", "han", "hemos"})
+                    "y", "e", "o", "donde", "cuales", "cual", "fueron", "han", "hemos"})
 _JOINS = frozenset({"de", "del", "la", "las", "los", "el", "para", "a"})
 _MAX_NAME = 4
 _MAX_ALIAS = 6
@@ -151,7 +151,7 @@ def _list_name(words: list[str]) -> list[str]:
         return _content_words(words)[-_MAX_NAME:]
     name = [words[start]]
     for word in words[start + 1:]:
-        if (word in _STOPS or word in _JOINS or word in STOP_WORDS_ES or len(name) >= 2
+        if (word in _STOPS or word in _JOINS or is_stop_word(word) or len(name) >= 2
                 or not _content_words([word])):
             break
         name.append(word)
@@ -161,7 +161,7 @@ def _list_name(words: list[str]) -> list[str]:
 def _is_noun(word: str) -> bool:
     """A plural content word (a list names many things): 'redes', 'fases', 'sectores'."""
     return (len(word) >= 4 and word.endswith("s") and not word.isdigit()
-            and word not in STOP_WORDS_ES and word not in _CUES and word not in _ARTICLES)
+            and not is_stop_word(word) and word not in _CUES and word not in _ARTICLES)
 
 
 def _list_label(report: ParsedReport, enumeration: ParsedEnumeration, name: list[str],
@@ -193,7 +193,7 @@ def _words(text: str) -> list[str]:
 
 
 def _content_words(words: list[str]) -> list[str]:
-    return [w for w in words if w not in STOP_WORDS_ES and not w.isdigit()
+    return [w for w in words if not is_stop_word(w) and not w.isdigit()
             and not re.fullmatch(r"\d+(?:-\d+)*", w) and len(w) > 1]
 
 
@@ -261,6 +261,6 @@ def _overlay_intents(title: str) -> tuple[Intent, ...]:
         return ()
     try:
         return load_catalog(path)
-    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:  # never stops start-up
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:  # never fatal
         log.warning("overlay %s: intents unreadable, skipped (%s)", overlay.name, exc)
         return ()

@@ -17,6 +17,7 @@ from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import INDICATOR_WORDS, indicator_parts, row_name
 from bot.engine.slots import extract_months
 from bot.engine.texts import t
+from knowledge.model import ParsedCell
 
 if TYPE_CHECKING:
     from bot.engine.catalog import Intent
@@ -66,11 +67,14 @@ def indicators_answer(request: Request, intent: Intent, engine: Engine) -> Answe
     if table is None:
         return None
     rows = [p for p in index.passages if p.table_key == table.key]
-    # A question about one indicator gets that row, not the whole table.
+    # A question about one indicator gets that row, not the whole table; the words that name
+    # the table itself (its title, heading, the intent's labels) ask for all of it.
+    naming = INDICATOR_WORDS | set(content_tokens(" ".join(
+        [table.title, table.heading, intent.label_es, intent.label_en])))
     terms = [
         (term, alts)
         for term, alts in query_terms(request.question, engine.synonyms)
-        if term not in INDICATOR_WORDS
+        if term not in naming and not any(a in naming for a in alts)
     ]
     if terms:
         hits = search(index, terms, kinds=("row",), limit=4)
@@ -208,49 +212,36 @@ def _table_source(index: ReportIndex, table: object) -> Source:
     )
 
 
+# Columns a row's line shows beside its name, by the meaning ingest read from their headers.
+_SHOWN_MEANINGS = frozenset({"date", "category", "count", "amount", "share", "collected",
+                             "final_budget", "executed", "target", "result"})
+_SHORT_CELL = 80  # a short text cell (a partner, a court, a country) says who or where
+
+
 def _row_line(passage: Passage, numeric_column: str | None) -> str:
     name = row_name(passage)
     extras = []
-    for header, cell in passage.cells or []:
+    for (header, cell), meaning in _with_meanings(passage):
         raw = clean_text(cell.raw)
-        if not raw or raw == name:
+        if not raw or raw == name or meaning == "label":
             continue
-        folded = fold(header)
-        if (
-            "fecha" in folded
-            or header == numeric_column
-            or any(
-                w in folded
-                for w in (
-                    "linea",
-                    "pais",
-                    "cooperante",
-                    "secretaria",
-                    "participante",
-                    "valor",
-                    "nro",
-                    "cantidad",
-                    "pqrs",
-                    "juzgado",
-                    "demandado",
-                    "demandante",
-                    "radicado",
-                    "%",
-                    "recaudo",
-                    "ppto definitivo",
-                    "asistentes",
-                )
-            )
-        ):
+        if (header == numeric_column or meaning in _SHOWN_MEANINGS
+                or (cell.value is None and len(raw) <= _SHORT_CELL)):
             extras.append(f"{title_case(header)}: {shorten(raw, 140)}")
     line = shorten(name, 220)
     return f"{line} — {'; '.join(extras)}" if extras else line
 
 
+def _with_meanings(passage: Passage) -> list[tuple[tuple[str, ParsedCell], str]]:
+    cells = passage.cells or []
+    meanings = passage.meanings or []
+    return [(c, meanings[k] if k < len(meanings) else "other") for k, c in enumerate(cells)]
+
+
 def _row_months(passage: Passage) -> set[int]:
     months: set[int] = set()
-    for header, cell in passage.cells or []:
-        if "fecha" not in fold(header):
+    for (_header, cell), meaning in _with_meanings(passage):
+        if meaning != "date":
             continue
         raw = clean_text(cell.raw)
         months.update(extract_months(fold(raw)))
@@ -281,12 +272,12 @@ def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | No
             table = request.index.tables.get(passage.table_key) if passage.table_key else None
             captions[passage.table_key] = set(fold(table.title).split()) if table else set()
         caption = captions[passage.table_key]
-        for header, cell in passage.cells or []:
+        for (_header, cell), meaning in _with_meanings(passage):
             raw = clean_text(cell.raw)
             folded = fold(raw)
             if not folded or len(folded) > 40 or cell.value is not None or len(folded) < 4:
                 continue
-            if "fecha" in fold(header) or "nombre" in fold(header):
+            if meaning in ("date", "label"):
                 continue
             if set(folded.split()) <= caption:
                 continue  # the table's own word: the question names the table
@@ -316,18 +307,15 @@ def _numeric_column(rows: list[Passage], request: Request) -> str | None:
                 columns.append(number.column)
     if not columns:
         return None
+    meanings = {n.column: n.meaning for p in rows for n in p.numbers if n.column}
     measure = request.slots.measure
+    wanted = {"asistentes": ("count",), "valor": ("amount",), "costo": ("amount",),
+              "porcentaje": ("share",), "recaudo": ("collected",)}.get(measure or "", ())
     for column in columns:
-        folded = fold(column)
-        if (
-            (measure == "asistentes" and "asistentes" in folded)
-            or (measure in ("valor", "costo") and "valor" in folded)
-            or (measure == "porcentaje" and "%" in column)
-            or (measure == "recaudo" and "recaudo" in folded)
-        ):
+        if meanings.get(column) in wanted:
             return column
     for column in columns:
-        if any(w in fold(column) for w in ("asistentes", "pqrs", "cantidad", "nro", "contratos")):
+        if meanings.get(column) == "count":
             return column
     return columns[-1]
 

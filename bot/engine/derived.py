@@ -170,6 +170,8 @@ def _list_label(report: ParsedReport, enumeration: ParsedEnumeration, name: list
     if len(title) <= 60 and not title.rstrip().endswith((" son", " SON")):
         return _label(title, report)
     named = _phrase_of(title, name) or " ".join(name)
+    if section_title and set(name) <= set(_content(section_title)):
+        return _label(section_title, report)  # the section is titled by the list's name
     where = _label(section_title, report) if section_title else ""
     return f"{_label(named, report)} ({where})" if where else _label(named, report)
 

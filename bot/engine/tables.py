@@ -277,7 +277,8 @@ def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | No
             folded = fold(raw)
             if not folded or len(folded) > 40 or cell.value is not None or len(folded) < 4:
                 continue
-            if meaning in ("date", "label"):
+            # a date is no category; nor a row's name where the table has kinds of its own
+            if meaning == "date" or (meaning == "label" and "category" in (passage.meanings or [])):
                 continue
             if set(folded.split()) <= caption:
                 continue  # the table's own word: the question names the table

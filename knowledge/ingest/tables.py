@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.curated import Curated, TableSpec
+from knowledge.curated import TableSpec
 from knowledge.ingest.sections import _SECTION_RE, section_at
 from knowledge.ingest.table_roles import classify
 from knowledge.model import ParsedCell, ParsedRow, ParsedSection, ParsedTable
@@ -172,8 +172,9 @@ def _assign_key(table: ParsedTable, caption: str | None, specs: list[TableSpec],
 
 
 def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection],
-                 curated: Curated | None) -> list[ParsedTable]:
-    specs = curated.tables if curated else []
+                 specs: list[TableSpec] | None = None) -> list[ParsedTable]:
+    """Every table of the body; `specs` (a report's overlay) name some of them."""
+    specs = specs or []
     tables: list[ParsedTable] = []
     used: set[str] = set()
     blocks = _blocks(lines, body_start)

@@ -15,14 +15,14 @@ from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher
 from bot.engine.context import ConversationContext
-from bot.engine.coverage import strip_discourse, warm_up
+from bot.engine.coverage import is_form_word, strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.derived import catalog_for
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import detect_language, fold, is_meaningless, use_identity_words
 from bot.engine.retrieval import query_terms, search
-from bot.engine.slots import Slots, extract_slots
+from bot.engine.slots import Slots, extract_slots, without_operators
 from bot.engine.texts import t
 from knowledge.ingest.report import organisation_of
 from knowledge.model import ParsedReport
@@ -206,9 +206,21 @@ class Engine:
         month_filter = bool(slots.months) and not _DAY_OF_MONTH.search(request.folded)
         if not (slots.superlative or slots.threshold or month_filter):
             return None
-        terms = query_terms(request.question, self.synonyms)
-        hits = search(request.index, terms, limit=5, kinds=("row",), ignore=quoting.MEASURE_WORDS,
-                      english=request.lang == "en")
+        # The comparison ("más de 100", "pasan de 115 millones") is the operator's, not words
+        # the rows must hold.
+        terms = [
+            term
+            for term in query_terms(without_operators(request.folded), self.synonyms)
+            if not is_form_word(term[0])
+        ]
+        hits = search(
+            request.index,
+            terms,
+            limit=5,
+            kinds=("row",),
+            ignore=quoting.MEASURE_WORDS,
+            english=request.lang == "en",
+        )
         if not hits or hits[0].score < queries.ANSWER_THRESHOLD:
             return None
         key = hits[0].passage.table_key

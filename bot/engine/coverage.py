@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import content_tokens, fold, is_stop_word, stem
-from bot.engine.slots import extract_months
+from bot.engine.slots import extract_months, threshold_spans
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
 # A word in at least this share of passages is what the whole report is about (its organisation,
@@ -143,6 +143,34 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY[0].search(fold(question)))
 
 
+_WHICH_NOUN = re.compile(
+    r"(?:^|\b(?:a|al|con|de|del|en|para|por|desde|entre|sobre|segun)\s+|\b(?:y|e|o)\s+)"
+    r"(?:que|cual|cuales)\s+(?:otr[oa]s?\s+)?([a-z]{3,})"
+)
+_WHICH_NOUN_EN = re.compile(r"\b(?:which|what)\s+(?:other\s+)?([a-z]{3,})")
+_WHO = re.compile(r"\b(?:quien|quienes|who|whom)\b")
+
+
+def asks_for_names(question: str, lang: str) -> bool:
+    """Does the question ask which things or who ("¿a qué ciudad…?", "¿con quiénes…?",
+    "which company…?"), so that names answer it and a figure of the passage does not? A
+    question that asks how many or how much does not; nor "¿qué hizo…?" (a verb follows)."""
+    folded = fold(question)
+    if asks_quantity(question):
+        return False
+    if _WHO.search(folded):
+        return True
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    for match in pattern.finditer(folded):
+        word = match.group(1)
+        if is_stop_word(word) or is_form_word(word):
+            continue
+        if _is_verb_form(word, lang) or _looks_verbal(word):
+            continue
+        return True
+    return False
+
+
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:mas|menos|mayor|menor|encima|debajo|over|under|above|below|least|most|than|"
     r"superior|inferior|hasta|desde|entre|between|and|y)\s*(?:a|de|que|than|of)?\s*$"
@@ -160,7 +188,9 @@ def cited_numbers(question: str, years: set[int]) -> list[str]:
         digits = raw.replace(".", "").replace(",", "")
         if not digits.isdigit() or (len(digits) == 4 and int(digits) in years):
             continue
-        if _COMPARISON_BEFORE.search(folded[: match.start()]):
+        if _COMPARISON_BEFORE.search(folded[: match.start()]) or any(
+            start <= match.start() < end for start, end in threshold_spans(folded)
+        ):
             continue
         out.append(raw)
     return out
@@ -223,8 +253,13 @@ def salient_terms(
     name_like = _name_like_words(index)
     out: list[Term] = []
     seen: set[str] = set()
-    for word in fold(question).split():
+    folded = fold(question)
+    # A comparison ("por debajo del 70 %") is a constraint the operator applies, not a subject.
+    constraint = {w for a, b in threshold_spans(folded) for w in folded[a:b].split()}
+    for word in folded.split():
         if word in seen or len(word) <= 2 or any(ch.isdigit() for ch in word):
+            continue
+        if word in constraint:
             continue
         seen.add(word)
         if is_stop_word(word) or is_discourse_word(word):

@@ -186,7 +186,7 @@ def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
             kind="target",
             score=hit.score,
         )
-    number = pick_number(passage, request)
+    number = None if _names_asked(request) else pick_number(passage, request)
     name = row_name(passage)
     lead = ""
     figures = []
@@ -218,6 +218,8 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     number = pick_number(passage, request)
     figures = []
     lead = ""
+    if _names_asked(request):
+        number = None
     if number is not None and request.slots.measure not in ("quien", "donde", "anio", "fecha"):
         figure = number_figure(number, shorten(passage.text, 120), lang, passage.section)
         figures.append(figure)
@@ -235,6 +237,15 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
         figures=figures,
         sources=[source_of(request.index, passage)],
         intent="fact.sentence",
-        kind="figure" if figures else "who",
+        kind="figure" if lead else "who",
         score=hit.score,
+    )
+
+
+def _names_asked(request: Request) -> bool:
+    """"¿A qué ciudad…?", "¿con quiénes…?": names answer it, not a figure the passage holds."""
+    from bot.engine.coverage import asks_for_names
+
+    return request.slots.measure in (None, "quien", "donde") and asks_for_names(
+        request.question, request.lang
     )

@@ -25,6 +25,7 @@ from bot.engine.coverage import (
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.texts import t
 from knowledge.numbers import find_numbers
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     from bot.engine.core import Request
@@ -186,8 +187,4 @@ def _not_covered(answer: Answer, missing: list[Term], lang: str, figure: bool = 
 
 def _closest(answer: Answer) -> str:
     source = answer.sources[0]
-    quote = source.quote
-    if len(quote) > CLOSEST_CHARS:
-        cut = quote[:CLOSEST_CHARS].rsplit(" ", 1)[0]
-        quote = cut + "…"
-    return f"«{quote}» (§{source.section})"
+    return f"«{shorten(source.quote, CLOSEST_CHARS)}» (§{source.section})"

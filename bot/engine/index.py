@@ -69,6 +69,7 @@ class Passage:
     table_role: str | None = None  # the role ingest found for a row's table ("indicators"…)
     meanings: list[str] | None = None  # per cell of a row, its column's meaning
     label_cell: int | None = None  # the cell that names a row (its table's label column)
+    total: bool = False  # a total row of its table ("Total Contratos", the sum of the rows below)
 
 
 _MONTH_WORDS = (*MONTH_NAMES_ES, "sept")
@@ -286,6 +287,7 @@ class ReportIndex:
                     table_role=table.role,
                     meanings=meanings,
                     label_cell=table.label_column,
+                    total=row.total,
                 )
 
     def _build_items(self) -> None:

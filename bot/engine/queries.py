@@ -18,7 +18,7 @@ from bot.engine.curated import for_report
 from bot.engine.figures import counted_noun, counts_noun, row_answer, sentence_answer
 from bot.engine.index import WORD_CASING, Passage, ReportIndex
 from bot.engine.normalize import content_tokens, fold, identity_version, stem
-from bot.engine.quoting import MEASURE_WORDS, MONEY_UNITS, cut_words, shorten, source_of, title_case
+from bot.engine.quoting import MEASURE_WORDS, MONEY_UNITS, shorten, source_of, title_case
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.rows import row_name
 from bot.engine.texts import t
@@ -88,7 +88,7 @@ def suggestions_for(request: Request | None, engine: Engine, lang: str) -> list[
             labels.append(owner.label(lang))
             continue
         # Short enough for a button (Telegram shows about 60 characters), cut between words.
-        title = cut_words(title_case(passage.section_title), 36)
+        title = shorten(title_case(passage.section_title), 36)
         labels.append(
             f"Resumen de §{passage.section} {title}"
             if lang == "es"
@@ -288,8 +288,8 @@ def _ambiguity(request: Request, hits: list[Hit], engine: Engine) -> Answer | No
 def _readable_topic(passage: Passage) -> str:
     """What a passage is about, short enough for a button: a row's name or its section."""
     if passage.kind == "row":
-        return cut_words(row_name(passage), 40)
-    return cut_words(title_case(passage.section_title), 40)
+        return shorten(row_name(passage), 40)
+    return shorten(title_case(passage.section_title), 40)
 
 
 _LIST_QUESTION = re.compile(r"\b(?:quienes|cuales|con que|que (?:\w+ )?(?:y|e) |which|who)\b")
@@ -474,6 +474,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if passage.kind == "sentence" and len(passage.terms) > 24:
             # A long sentence matches many words by chance (BM25's length normalisation).
             bonus -= 0.03 * math.log2(len(passage.terms) / 24)
+        if request.slots.wants_total and passage.total:
+            bonus += 0.08  # "el total de gastos": the table's total row
         if request.slots.wants_total and len(passage.numbers) >= 3:
             bonus += 0.05  # "¿cuántos en total?": the sentence that gives the breakdown
         if passage.emphasis and passage.numbers:

@@ -10,6 +10,7 @@ from bot.engine.index import WORD_CASING, Number, Passage, ReportIndex
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES
 from bot.engine.texts import t
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     pass
@@ -65,26 +66,6 @@ def title_case(title: str) -> str:
             words.append(word.lower())
     text = " ".join(words)
     return text[:1].upper() + text[1:]
-
-
-def cut_words(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-") + "…"  # cut at a word, and said to be cut
-
-
-def shorten(text: str, limit: int, around: str | None = None) -> str:
-    if len(text) <= limit:
-        return text
-    if around:
-        position = fold(text).find(fold(around))
-        if position > limit // 2:
-            start = max(0, position - limit // 3)
-            start = text.find(" ", start) + 1 if start and text[start - 1] != " " else start
-            window = text[start : start + limit - 2].rsplit(" ", 1)[0]
-            return "…" + window.rstrip(" ,;:") + "…"  # words whole at both ends
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def unit_from_header(unit_text: str) -> tuple[str | None, str | None]:

@@ -12,7 +12,13 @@ from bot.engine.figures import row_answer
 from bot.engine.format import format_number
 from bot.engine.index import Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold
-from bot.engine.quoting import criteria_text, number_figure, shorten, source_of, title_case
+from bot.engine.quoting import (
+    criteria_text,
+    number_figure,
+    shorten,
+    source_of,
+    title_case,
+)
 from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import INDICATOR_WORDS, indicator_parts, row_name
 from bot.engine.slots import extract_months
@@ -151,6 +157,7 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
         selected = [
             p
             for p in selected
+            if not p.total or all(r.total for r in selected)
             if (v := _cell_value(p, numeric_column)) is not None
             and (
                 (op == "gt" and v > value)
@@ -308,6 +315,13 @@ def _numeric_column(rows: list[Passage], request: Request) -> str | None:
                 columns.append(number.column)
     if not columns:
         return None
+    # A column the question names by its own words ("la adición más grande": ADICIONES).
+    asked = set(content_tokens(request.question))
+    overlap = {c: len(asked & set(content_tokens(c))) for c in columns}
+    most = max(overlap.values())
+    named = [c for c in columns if most and overlap[c] == most]
+    if len(named) == 1:
+        return named[0]
     meanings = {n.column: n.meaning for p in rows for n in p.numbers if n.column}
     measure = request.slots.measure
     wanted = {"asistentes": ("count",), "valor": ("amount",), "costo": ("amount",),
@@ -329,7 +343,9 @@ def _superlative(
     request: Request, intent: Intent, rows: list[Passage], column: str, title: str
 ) -> Answer:
     lang = request.lang
-    valued = [(v, p) for p in rows if (v := _cell_value(p, column)) is not None]
+    # The largest row is not the total of the rows: totals compete only among themselves.
+    parts = [p for p in rows if not p.total] or rows
+    valued = [(v, p) for p in parts if (v := _cell_value(p, column)) is not None]
     pick = max if request.slots.superlative == "max" else min
     value, passage = pick(valued, key=lambda item: item[0])
     number = next(n for n in passage.numbers if n.column == column)

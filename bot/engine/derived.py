@@ -22,7 +22,7 @@ from functools import lru_cache
 import yaml
 
 from bot.engine.catalog import Intent
-from bot.engine.normalize import fold, is_stop_word
+from bot.engine.normalize import fold, is_stop_word, stem
 from knowledge.model import ParsedEnumeration, ParsedReport, ParsedTable
 from knowledge.numbers import SPELLED
 
@@ -89,9 +89,8 @@ def _list_intent(report: ParsedReport, enumeration: ParsedEnumeration,
     # things: a summary repeating a chapter's list); a name its section is titled by
     # ("premios" under "… y premios internacionales") also alone.
     same = [k for k, n in names.items() if n[:1] == name[:1] and k != enumeration.key]
-    firsts = [k for k in names if names[k][:1] == name[:1]]
     alike = all(_same_items(report, enumeration.key, k) for k in same)
-    if not same or (alike and firsts[0] == enumeration.key):
+    if not same or (alike and _owner(report, [enumeration.key, *same], name) == enumeration.key):
         alternatives.insert(0, name)
         if name[:1] and name[0] in section_words:
             alternatives.insert(0, name[:1])
@@ -102,16 +101,31 @@ def _list_intent(report: ParsedReport, enumeration: ParsedEnumeration,
                   aliases=aliases)
 
 
+def _owner(report: ParsedReport, keys: list[str], name: list[str]) -> str:
+    """Of lists of the same things, the one a section is titled by ("… y premios
+    internacionales"), else the first in reading order."""
+    order = {e.key: i for i, e in enumerate(report.enumerations)}
+    keys = sorted(keys, key=lambda k: order.get(k, 0))
+    for key in keys:
+        enumeration = next(e for e in report.enumerations if e.key == key)
+        section = report.section(enumeration.section)
+        if section and name[:1] and name[0] in _content(section.title):
+            return key
+    return keys[0]
+
+
 def _same_items(report: ParsedReport, a: str, b: str) -> bool:
-    """Two lists of the same things: most items of the shorter share their first words."""
+    """Two lists of the same things: most items of the shorter share most of their words with
+    an item of the other ("Premio Internacional CGLU…" and "Cuarto premio Internacional
+    CGLU…")."""
     lists = {e.key: e for e in report.enumerations}
 
-    def heads(key: str) -> set[str]:
-        return {" ".join(_content(i.label)[:2]) for i in lists[key].items}
+    def items(key: str) -> list[set[str]]:
+        return [set(_content(i.label)[:6]) for i in lists[key].items]
 
-    ha, hb = heads(a), heads(b)
-    shorter = min(len(ha), len(hb)) or 1
-    return len(ha & hb) * 2 >= shorter
+    short, long_ = sorted((items(a), items(b)), key=len)
+    shared = sum(any(len(s & o) * 2 >= max(1, len(s)) for o in long_) for s in short)
+    return shared * 2 >= max(1, len(short))
 
 
 def _table_intent(report: ParsedReport, table: ParsedTable) -> Intent:
@@ -206,13 +220,18 @@ def _content(text: str) -> list[str]:
 def _aliases(alternatives: list[list[str]]) -> tuple[str, ...]:
     spanish = [" ".join(dict.fromkeys(a)) for a in alternatives if a]
     spanish = list(dict.fromkeys(s for s in spanish if s))
-    english = [_english(s) for s in spanish]
+    english = [e for s in spanish for e in _english(s)]
     return tuple(dict.fromkeys(spanish + [e for e in english if e and e not in spanish]))
 
 
-def _english(alias: str) -> str:
+def _english(alias: str) -> list[str]:
+    """The alias in English through the glossary, word by word (a word it lacks is kept: often a
+    cognate, "internacionales"); none when no word translates."""
     table = _spanish_to_english()
-    return " ".join(table.get(w, w) for w in alias.split())
+    words = [(w, table.get(w) or table.get(stem(w))) for w in alias.split()]
+    if not any(e for _, e in words):
+        return []
+    return [" ".join(e or w for w, e in words)]
 
 
 @lru_cache(maxsize=1)
@@ -221,10 +240,12 @@ def _spanish_to_english() -> dict[str, str]:
     from bot.engine.curated import _glossary
 
     out: dict[str, str] = {}
+    stems: dict[str, str] = {}
     for english, spanish in _glossary().items():
         for phrase in spanish:
             out.setdefault(fold(str(phrase)), fold(english))
-    return out
+            stems.setdefault(stem(fold(str(phrase))), fold(english))
+    return {**stems, **out}  # a word as the glossary writes it wins over a stem's guess
 
 
 def catalog_for(reports: list[ParsedReport]) -> tuple[Intent, ...]:

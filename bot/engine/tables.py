@@ -313,6 +313,10 @@ def _numeric_column(rows: list[Passage], request: Request) -> str | None:
         for number in passage.numbers:
             if number.column and number.column not in columns:
                 columns.append(number.column)
+    # Cells that are figures, not a figure inside a long text cell (an event's name with "150
+    # años"), when the rows have any.
+    columns = [c for c in columns if any(
+        n.column == c and n.meaning for p in rows for n in p.numbers)] or columns
     if not columns:
         return None
     # A column the question names by its own words ("la adición más grande": ADICIONES).

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import simplemma
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import content_tokens, fold, is_stop_word, stem
@@ -145,10 +145,47 @@ def asks_quantity(question: str) -> bool:
 
 _WHICH_NOUN = re.compile(
     r"(?:^|\b(?:a|al|con|de|del|en|para|por|desde|entre|sobre|segun)\s+|\b(?:y|e|o)\s+)"
-    r"(?:que|cual|cuales)\s+(?:otr[oa]s?\s+)?([a-z]{3,})"
+    r"(?:que|q|cual|cuales)\s+(?:(?:son|fueron|es|era|eran|fue)\s+(?:los|las|el|la)\s+)?"
+    r"(?:otr[oa]s?\s+)?([a-z]{3,})"
 )
-_WHICH_NOUN_EN = re.compile(r"\b(?:which|what)\s+(?:other\s+)?([a-z]{3,})")
+_WHICH_NOUN_EN = re.compile(
+    r"\b(?:which|what)\s+(?:(?:are|were|is|was)\s+the\s+)?(?:other\s+)?([a-z]{3,})"
+)
 _WHO = re.compile(r"\b(?:quien|quienes|who|whom)\b")
+
+
+def name_list(sentence: str) -> list[str]:
+    """The longest coordinated list of names in a sentence ("de China, Japón, Emiratos Árabes
+    Unidos, Corea del Sur y España"): three or more short parts, each opening capitalised."""
+    best: list[str] = []
+    for clause in re.split(r"[.:;()]", sentence):
+        run: list[str] = []
+        for part in (p.strip() for p in _LIST_SPLIT.split(clause)):
+            words = part.split()
+            if not words:
+                continue
+            if len(words) > 4 or not words[0][:1].isupper():
+                # A part may end on the list's first item ("de parte de China").
+                tail = []
+                for w in reversed(words):
+                    if not w[:1].isupper():
+                        break
+                    tail.insert(0, w)
+                run = [" ".join(tail)] if tail else []
+                continue
+            run.append(part)
+            if len(run) > len(best):
+                best = list(run)
+    return best if len(best) >= 3 else []
+
+
+def plural_names_asked(question: str, lang: str) -> bool:
+    """"¿De qué países…?", "which countries…": several names answer it."""
+    folded = fold(question)
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    return asks_for_names(question, lang) and any(
+        m.group(1).endswith("s") and not is_form_word(m.group(1)) for m in pattern.finditer(folded)
+    )
 
 
 def asks_for_names(question: str, lang: str) -> bool:
@@ -223,6 +260,11 @@ def _is_verb_form(word: str, lang: str) -> bool:
     return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
 
 
+def is_verb_form(word: str, lang: str) -> bool:
+    """An inflected verb form (see `_is_verb_form`)."""
+    return _is_verb_form(word, lang)
+
+
 def _looks_verbal(word: str) -> bool:
     """Infinitives and participles, for words the report never uses ("meter", "elegida"); a
     plural participle is most often a noun ("jubilados") and stays a word to cover."""
@@ -253,6 +295,7 @@ def salient_terms(
     name_like = _name_like_words(index)
     out: list[Term] = []
     seen: set[str] = set()
+    capitals = question_capitals(question)
     folded = fold(question)
     # A comparison ("por debajo del 70 %") is a constraint the operator applies, not a subject.
     constraint = {w for a, b in threshold_spans(folded) for w in folded[a:b].split()}
@@ -279,8 +322,22 @@ def salient_terms(
             named = word in names
             if lang != "en" and term in index.idf and term in name_like:
                 named = named or spread <= SPECIFIC_PASSAGES
+            if lang == "en" and word in capitals:
+                # An English question's name ("Seoul") is the report's name ("Seúl").
+                named = named or any(v in name_like for v in known)
             if named:
                 out.append(Term(stem=term, word=word, alternatives=alternatives))
+            continue
+        if lang == "en" and word in capitals and len(word) >= 4:
+            # A name the English question gives that the report spells its own way ("Seoul",
+            # "Seúl"): the evidence must hold it.
+            spellings = tuple(
+                m[0]
+                for m in process.extract(term, name_like, scorer=fuzz.ratio, score_cutoff=85)
+                if m[0][:1] == term[:1]
+            )
+            if spellings:
+                out.append(Term(stem=term, word=word, alternatives=alternatives + spellings))
             continue
         if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
             continue
@@ -329,6 +386,50 @@ def _name_like_words(index: ReportIndex) -> frozenset[str]:
     names = frozenset(k for k, n in title.items() if n >= 1 and n >= 3 * lower.get(k, 0))
     index.__dict__["_name_like"] = names
     return names
+
+
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\by\b|\be\b)\s*")
+
+
+def joint_members(sentence: str, word: str) -> list[str] | None:
+    """The members of a coordinated list of names ("aportes del Grupo EMI, Grupo Réditos, Globant
+    y funcionarios") that holds `word`, when it has three or more: a figure of that sentence is
+    the members' figure together, not one member's."""
+    folded_word = fold(word)
+    for clause in re.split(r"[.:()]", sentence):
+        parts = [p.strip() for p in _LIST_SPLIT.split(clause) if p.strip()]
+        for i, part in enumerate(parts):
+            if folded_word not in fold(part).split():
+                continue
+            # The run of short parts around it: a list is a few words an item.
+            start = i
+            while start > 0 and len(parts[start - 1].split()) <= 4:
+                start -= 1
+            end = i
+            while end + 1 < len(parts) and len(parts[end + 1].split()) <= 4:
+                end += 1
+            members = parts[start : end + 1]
+            if start > 0:
+                # "…gracias a los aportes del Grupo EMI, …": the longer part before the run ends
+                # on its first item, the capitalised words at its end.
+                tail: list[str] = []
+                for w in reversed(parts[start - 1].split()):
+                    if not (w[:1].isupper() or w[:1].isdigit()):
+                        break
+                    tail.insert(0, w)
+                if tail:
+                    members.insert(0, " ".join(tail))
+            if len(members) >= 3 and len(parts[i].split()) <= 4:
+                return members
+    return None
+
+
+def question_capitals(question: str) -> frozenset[str]:
+    """Folded words the question writes capitalised after its first word: names it gives."""
+    words = re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", question))
+    return frozenset(
+        fold(w) for w in words[1:] if w[:1].isupper() and (len(w) > 1 or not w.isupper())
+    )
 
 
 def evidence_terms(texts: list[str]) -> frozenset[str]:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer
-from bot.engine.index import Number, Passage
+from bot.engine.attributed import Choice, asked, choose, passage_facts, stem_words
+from bot.engine.index import Number, Passage, ReportIndex, clean_text
 from bot.engine.normalize import content_tokens, fold, stem
 from bot.engine.quoting import (
     FIGURE_TEXT_LIMIT,
@@ -21,7 +22,9 @@ from bot.engine.quoting import (
 )
 from bot.engine.retrieval import Hit
 from bot.engine.rows import indicator_parts, row_name
+from bot.engine.texts import t
 from knowledge.ingest.table_roles import money_meanings
+from knowledge.model import ParsedFact
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine, Request
@@ -30,9 +33,16 @@ MONEY_MEANINGS = money_meanings()
 
 
 def pick_number(passage: Passage, request: Request) -> Number | None:
+    return pick(passage, request).number
+
+
+def pick(passage: Passage, request: Request) -> Choice:
+    """The figure of the passage that answers: the measure's score of each number, and the
+    attributed fact behind it (its clause holds the question's subject, its meaning and kind
+    are the ones asked: bot/engine/attributed.py)."""
     numbers = passage.numbers
     if not numbers:
-        return None
+        return Choice(number=None)
     measure = request.slots.measure
     question_terms = set(content_tokens(request.question))
 
@@ -70,7 +80,8 @@ def pick_number(passage: Passage, request: Request) -> Number | None:
         following = _words_after(passage.text, number.raw)
         if unit:
             following.add(stem(fold(unit)))
-        value += 0.5 * min(3, len(following & question_terms))
+        # Inflections count too: "¿cuántos organizó…?" is "16 organizados".
+        value += 0.5 * min(3, len(_inflected_overlap(following, question_terms)))
         nearest = _words_after(passage.text, number.raw, count=2)
         if unit:
             nearest.add(stem(fold(unit)))
@@ -79,7 +90,9 @@ def pick_number(passage: Passage, request: Request) -> Number | None:
         return value
 
     noun = counted_noun(request)
-    return max(numbers, key=lambda n: (score(n), -numbers.index(n)))
+    return choose(
+        passage, request, {k: score(n) for k, n in enumerate(numbers)}, noun, _fact_counts
+    )
 
 
 _COUNT_CUE = re.compile(r"\b(?:cuantos|cuantas|how many|numero de|cantidad de|number of)\s+(.*)")
@@ -91,6 +104,11 @@ def counted_noun(request: Request) -> str | None:
     if not match:
         return None
     words = [w for w in content_tokens(match.group(1)) if w not in _SCALE_WORDS]
+    first = next(iter(fold(match.group(1)).split()), "")
+    partitive = _PARTITIVE.search(request.folded[: match.start()])
+    if words and partitive and request.lang != "en" and _is_verb(first):
+        # "De todos los eventos, ¿cuántos organizó la ACI?": the partitive names what is counted.
+        return content_tokens(partitive.group(1))[0]
     if not words or words[0] in MEASURE_WORDS or words[0].endswith(("ron", "ban", "ian")):
         return None  # "¿cuántos asistieron…?": a verb, the count is implicit
     if request.lang == "en" and len(words) > 1:
@@ -101,6 +119,24 @@ def counted_noun(request: Request) -> str | None:
         nouns = [w for w in content_tokens(" ".join(head[:stop])) if w not in _SCALE_WORDS]
         return "|".join(nouns or words[:2])
     return words[0]
+
+
+def _inflected_overlap(words: set[str], question_terms: set[str]) -> set[str]:
+    return {
+        w
+        for w in words
+        if w in question_terms
+        or (len(w) >= 6 and any(len(q) >= 6 and q[:6] == w[:6] for q in question_terms))
+    }
+
+
+_PARTITIVE = re.compile(r"\bde (?:todos |todas )?(?:los|las|esos|esas|estos|estas) ([a-z]{4,})\b")
+
+
+def _is_verb(word: str) -> bool:
+    from bot.engine.coverage import is_verb_form
+
+    return is_verb_form(word, "es")
 
 
 _ENGLISH_AUXILIARIES = frozenset(
@@ -150,8 +186,32 @@ def _words_after(text: str, raw: str, count: int = 5) -> set[str]:
     return set(content_tokens(tail))
 
 
-def counts_noun(passage: Passage, noun: str) -> bool:
+def _fact_counts(fact: ParsedFact, noun: str) -> bool:
+    """Does a fact count what the question counts? A cell's column header or row label says
+    it ("NÚMERO DE ASISTENTES", "PQRS"); a figure of a text, its unit word ("476 habitaciones
+    de hotel" counts rooms, not hotels) or, with none, the words after it."""
+    if fact.unit == "%":
+        return False
+    if fact.unit and fact.unit not in MONEY_UNITS:
+        if _noun_in(noun, {stem(fold(fact.unit))}):
+            return True
+        if fact.clause_index is not None:
+            return False
+    if fact.clause_index is None:  # a cell's own figure
+        words = set(content_tokens(" ".join(x for x in (fact.counted, fact.subject) if x)))
+        return _noun_in(noun, words)
+    return _noun_in(noun, _words_after(fact.clause, fact.raw, count=3))
+
+
+def counts_noun(passage: Passage, noun: str, index: ReportIndex | None = None) -> bool:
     """Does the passage give a figure of what the question counts?"""
+    if passage.kind == "row" and index is not None:
+        # A cell's figure counts what its column header or the row's label names ("NÚMERO DE
+        # ASISTENTES", "PQRS"), not what a descriptive cell of the row mentions ("Medellín
+        # como ciudad mentora" under FINALIDAD); a figure inside a text cell, what follows it.
+        facts = [f for f in passage_facts(index, passage).facts if f is not None]
+        if facts:
+            return any(_fact_counts(f, noun) for f in facts)
     if passage.kind == "row":
         # A column named for it ("NÚMERO DE ASISTENTES") or a short cell ("Mínima Cuantía");
         # figures inside long text cells are read like sentences, below.
@@ -170,6 +230,9 @@ def counts_noun(passage: Passage, noun: str) -> bool:
         if _noun_in(noun, _words_after(passage.text, number.raw, count=3)):
             return True
     return False
+
+
+_NOT_FIGURES = frozenset({"quien", "donde", "anio", "fecha"})
 
 
 def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
@@ -212,10 +275,37 @@ def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     )
 
 
+def not_of_subject(request: Request, passage: Passage, choice: Choice) -> Answer:
+    """The question's subject is a clause of the passage with no figure of the asked kind:
+    the report does not give it (the figure of the next clause is someone else's)."""
+    lang = request.lang
+    clause = choice.other_clause
+    assert clause is not None
+    words = stem_words(request.question, choice.subject_words) or choice.subject_words
+    subject = ", ".join(f"«{w}»" for w in words)
+    kind = asked(request).kind or "number"
+    text = t("not_of_subject", lang, measure=t(f"measure_{kind}", lang), subject=subject)
+    quote = shorten(clean_text(clause.text), 220)
+    text += "\n" + t("closest", lang, closest=f"«{quote}» (§{passage.section})")
+    source = source_of(request.index, passage)
+    source.quote = clause.text
+    return Answer(
+        status="not_found",
+        text=text,
+        sources=[source],
+        intent="not_covered",
+        kind="figure",
+        notes=[t("missing_terms", lang, missing=subject)],
+    )
+
+
 def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     passage = hit.passage
     lang = request.lang
-    number = pick_number(passage, request)
+    choice = pick(passage, request)
+    if choice.other_clause is not None and request.slots.measure not in _NOT_FIGURES:
+        return not_of_subject(request, passage, choice)
+    number = choice.number
     figures = []
     lead = ""
     if _names_asked(request):

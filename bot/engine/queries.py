@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Source
+from bot.engine.coverage import name_list, plural_names_asked
 from bot.engine.curated import for_report
 from bot.engine.figures import counted_noun, counts_noun, row_answer, sentence_answer
 from bot.engine.index import WORD_CASING, Passage, ReportIndex
@@ -209,7 +210,7 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
     noun = counted_noun(request)
-    if noun and not counts_noun(passage, noun):
+    if noun and not counts_noun(passage, noun, request.index):
         # "¿Cuántos empleos…?" needs a figure of empleos: a neighbour sentence or a close hit.
         # A close hit only stands in if it covers the same topic words as the top one.
         covered = set(top.matched) - MEASURE_WORDS
@@ -220,7 +221,9 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
             and len(covered & set(h.matched)) >= 0.6 * len(covered)
         ]
         following = index_following(request.index, passage)
-        found = next((p for p in following + candidates if counts_noun(p, noun)), None)
+        found = next(
+            (p for p in following + candidates if counts_noun(p, noun, request.index)), None
+        )
         if found is None:
             return _not_found(request, engine, topic=passage, measure="number")
         top = Hit(passage=found, score=top.score, matched=top.matched)
@@ -433,6 +436,9 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
     measure = request.slots.measure
     topic_terms = [t for t in content_tokens(request.question) if t not in MEASURE_WORDS]
     broad = len(topic_terms) <= 2
+    several_names = measure in (None, "quien", "donde") and plural_names_asked(
+        request.question, request.lang
+    )
     reranked = []
     for hit in hits:
         passage = hit.passage
@@ -481,6 +487,8 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         if passage.emphasis and passage.numbers:
             # A broad question ("¿cuánta inversión?") means the report's headline figure.
             bonus += 0.06 if broad else 0.02
+        if several_names and passage.kind == "sentence" and name_list(passage.text):
+            bonus += 0.1  # "¿de qué países…?": the sentence that lists them
         bonus += _section_named_bonus(request, passage, set(hit.matched.values()))
         reranked.append(
             Hit(passage=passage, score=hit.score + bonus, matched=hit.matched, missing=hit.missing)

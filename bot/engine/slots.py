@@ -270,9 +270,9 @@ SUMMARY_CUES = (
     "que hicieron",
     "balance de",
     "que logros",
-    "what has",
-    "what did",
 )
+# "What did Medellín do in C40?" asks for a summary; "what did Seoul donate?" does not.
+_WHAT_DONE = re.compile(r"\bwhat (?:did|has|have|does) .{0,60}\b(?:do|done|achieve|achieved)\b")
 SUPERLATIVE_MAX = (
     "mas asistentes",
     "el mayor",
@@ -423,7 +423,7 @@ def extract_slots(question: str) -> Slots:
         section=extract_section(question),
         measure=extract_measure(folded),
         wants_list=_has_any(folded, LIST_CUES) or bool(_PLURAL_WHICH.search(folded)),
-        wants_summary=_has_any(folded, SUMMARY_CUES),
+        wants_summary=_has_any(folded, SUMMARY_CUES) or bool(_WHAT_DONE.search(folded)),
         superlative=superlative,
         wants_total=_has_any(folded, TOTAL_CUES),
     )

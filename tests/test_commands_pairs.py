@@ -19,7 +19,7 @@ from bot.engine.answer import Answer
 from bot.engine.core import Engine
 from bot.report_tables import month_name, table_title
 from bot.settings import DEFAULT_REPORT_PATH
-from bot.strings import say
+from bot.texts import say
 from knowledge.ingest import parse_report, read_report_file
 from knowledge.text import fold
 

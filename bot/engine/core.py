@@ -23,7 +23,7 @@ from bot.engine.index import ReportIndex
 from bot.engine.normalize import detect_language, fold, is_meaningless, use_identity_words
 from bot.engine.retrieval import query_terms, search
 from bot.engine.slots import Slots, extract_slots, without_operators
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.ingest.report import organisation_of
 from knowledge.model import ParsedReport
 

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.engine.answer import Answer, Source
-from bot.engine.coverage import name_list, plural_names_asked
+from bot.engine.coverage import (
+    asked_types,
+    asks_for_names,
+    is_verb_form,
+    name_list,
+    plural_names_asked,
+)
 from bot.engine.curated import for_report
 from bot.engine.figures import counted_noun, counts_noun, row_answer, sentence_answer
 from bot.engine.index import WORD_CASING, Passage, ReportIndex
@@ -22,7 +28,7 @@ from bot.engine.normalize import content_tokens, fold, identity_version, stem
 from bot.engine.quoting import MEASURE_WORDS, MONEY_UNITS, shorten, source_of, title_case
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.rows import row_name
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.ingest.table_roles import money_meanings
 
 if TYPE_CHECKING:
@@ -184,6 +190,8 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         # What something costs or earns belongs to that thing: a money figure about something
         # else ("salario emocional" for "el salario del alcalde") is not an answer.
         return _not_found(request, engine, topic=passage, measure="money")
+    if _names_asked_and_missed(top, request):
+        return _not_found(request, engine)
     rare_missing = [
         term
         for term in top.missing
@@ -207,6 +215,9 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         if dated is not None:
             top = Hit(passage=dated, score=top.score, matched=top.matched)
             passage = dated
+        elif not passage.years and not _MONTH_NAMED.search(fold(passage.text)):
+            # "¿Para cuándo estará lista…?" answered by a passage with no date at all.
+            return _not_found(request, engine, topic=passage, measure="date")
     if measure == "poblacion" and not _fits_measure(passage, measure):
         return _not_found(request, engine, topic=passage, measure="number")
     noun = counted_noun(request)
@@ -495,6 +506,33 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         )
     reranked.sort(key=lambda h: (-h.score, h.passage.id))
     return reranked
+
+
+_MONTH_NAMED = re.compile(
+    r"\b(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre)\b"
+)
+
+
+def _names_asked_and_missed(top: Hit, request: Request) -> bool:
+    """"¿Quién ganó el mundial de fútbol?": a question that asks for a name and says what about
+    in a word or two is not answered by a passage that lacks one of those words, though the
+    report uses it elsewhere (a name from the wrong passage would be made up)."""
+    if request.slots.measure not in (None, "quien", "donde"):
+        return False
+    if not asks_for_names(request.question, request.lang):
+        return False
+    index = request.index
+    kinds = set(content_tokens(" ".join(asked_types(request.question, request.lang))))
+    topic = [
+        term
+        for word in fold(request.question).split()
+        for term in content_tokens(word)[:1]
+        if term not in MEASURE_WORDS and term not in kinds and not is_verb_form(word, request.lang)
+    ]
+    if not topic or len(topic) > 2:
+        return False
+    return any(t in top.missing and index.expand_term(t) for t in topic)
 
 
 def _is_name(term: str) -> bool:

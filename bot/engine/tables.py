@@ -22,7 +22,7 @@ from bot.engine.quoting import (
 from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import INDICATOR_WORDS, indicator_parts, row_name
 from bot.engine.slots import extract_months
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.model import ParsedCell
 
 if TYPE_CHECKING:

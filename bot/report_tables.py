@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES
 from knowledge.model import ParsedCell, ParsedReport, ParsedRow, ParsedTable
 from knowledge.text import fold as _fold
+from knowledge.text import shorten
 
 MONTHS_ES = tuple(MONTH_NAMES_ES)
 MONTHS_EN = tuple(MONTH_NAMES_EN)
@@ -398,14 +399,6 @@ def match_option(
         if min(scores) >= cutoff and sum(scores) / len(scores) > best_score:
             best, best_score = option, sum(scores) / len(scores)
     return best
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word, with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
-    return f"{cut}…"
 
 
 def unique(values: Iterable[str]) -> list[str]:

@@ -11,7 +11,8 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlmodel import Session, select
 
 from bot.engine.answer import Answer
 from bot.engine.context import ConversationContext
+from bot.reply import Choice
 from db.models import CallbackKey, ChatState, QueryLog, utcnow
 
 CALLBACK_KEY_LENGTH = 16  # 96 bits of a SHA-256: collisions are not a practical concern
@@ -105,6 +107,7 @@ def get_query(db: Engine, log_id: int) -> QueryLog | None:
 class ChatSnapshot:
     context: ConversationContext
     last_answer: Answer | None
+    choices: tuple[Choice, ...] = ()
 
 
 def load_chat_state(db: Engine, chat_hash: str) -> ChatSnapshot:
@@ -114,7 +117,19 @@ def load_chat_state(db: Engine, chat_hash: str) -> ChatSnapshot:
         return ChatSnapshot(ConversationContext(), None)
     context = ConversationContext.model_validate_json(row.context_json or "{}")
     last = Answer.model_validate_json(row.last_answer_json) if row.last_answer_json else None
-    return ChatSnapshot(context, last)
+    return ChatSnapshot(context, last, _choices(row.choices_json))
+
+
+def _choices(stored: str | None) -> tuple[Choice, ...]:
+    """The stored choices; none when the column is empty or not what this code writes."""
+    try:
+        items = json.loads(stored or "[]")
+        return tuple(
+            Choice(str(i["label"]), str(i["value"]), i.get("command") and str(i["command"]))
+            for i in items
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return ()
 
 
 def save_chat_state(
@@ -123,6 +138,7 @@ def save_chat_state(
     *,
     context: ConversationContext | None = None,
     last_answer: Answer | None = None,
+    choices: Sequence[Choice] | None = None,
 ) -> None:
     """Upsert what the next message in this chat needs; None leaves that part unchanged."""
     for _ in range(2):  # a concurrent first insert for the same chat is retried as an update
@@ -132,6 +148,8 @@ def save_chat_state(
                 row.context_json = context.model_dump_json()
             if last_answer is not None:
                 row.last_answer_json = last_answer.model_dump_json()
+            if choices is not None:
+                row.choices_json = json.dumps([asdict(c) for c in choices], ensure_ascii=False)
             row.updated_at = utcnow()
             session.add(row)
             try:

@@ -240,13 +240,15 @@ class QueryLog(SQLModel, table=True):
 
 
 class ChatState(SQLModel, table=True):
-    """Per chat: the conversation context for follow-ups and the last answer for /fuente."""
+    """Per chat: the conversation context for follow-ups, the last answer for /fuente and the
+    choices the last reply offered (a typed "1" picks the first)."""
 
     __tablename__ = "chat_state"
 
     chat_key: str = Field(primary_key=True, max_length=64)  # HMAC of the chat id
     context_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     last_answer_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    choices_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -32,6 +32,46 @@ def clean(line: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", clean_markdown(line)).strip()
 
 
+def shorten(text: str, limit: int, around: str | None = None) -> str:
+    """At most `limit` characters, cut between words and marked "…" where cut: the one way any
+    text is shortened for a reader. With `around`, a window that keeps that phrase in view. A
+    first word longer than `limit` is kept whole: a word is never cut."""
+    if len(text) <= limit:
+        return text
+    position = _word_at(text, around) if around else None
+    if position is not None and position > limit // 2:
+        start = max(0, position - limit // 3)
+        if start and not text[start - 1].isspace():
+            start = _next_word(text, start)
+        return "…" + _head(text[start:], limit - 1) + "…"  # words whole at both ends
+    return _head(text, limit) + "…"
+
+
+def _word_at(text: str, phrase: str) -> int | None:
+    """Where in `text` (as written: markdown, accents) the first word starting `phrase` is."""
+    key = fold(phrase)
+    if not key:
+        return None
+    for match in re.finditer(r"\w+", text):
+        if fold(text[match.start() : match.start() + 2 * len(phrase) + 8]).startswith(key):
+            return match.start()
+    return None
+
+
+def _head(text: str, limit: int) -> str:
+    """The words of `text` that fit in `limit - 1` characters (one left for the ellipsis)."""
+    window = text[: limit - 1]
+    if len(text) > len(window) and not text[len(window)].isspace():
+        words = window.rsplit(None, 1)
+        window = words[0] if len(words) > 1 else text.split(None, 1)[0]
+    return window.rstrip(" ,;:-.\n\t") or text.split(None, 1)[0]
+
+
+def _next_word(text: str, start: int) -> int:
+    match = re.compile(r"\s+").search(text, start)
+    return match.end() if match else start
+
+
 def fold(text: str, *, punctuation: bool = False) -> str:
     """Comparison key: no accents, casefolded, whitespace folded; punctuation-insensitive unless
     `punctuation` keeps it ("22/04/2020", "5.2-eventos" stay as written, lowercased)."""

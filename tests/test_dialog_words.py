@@ -20,7 +20,7 @@ from bot.engine.core import Engine
 from bot.engine.texts import TEXTS
 from bot.settings import DEFAULT_REPORT_PATH
 from bot.strings import STRINGS
-from knowledge.text import fold
+from knowledge.text import fold, shorten
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path("/work/shared/questions")
@@ -121,10 +121,31 @@ def test_no_command_reply_cuts_a_word(answer_engine: Engine, vocabulary: set[str
     assert not unknown, "\n".join(f"{q!r}: {w}" for q, w in unknown.items())
 
 
-@pytest.mark.xfail(reason="engine answers still cut some quotes and titles; listed for the lead")
 def test_no_reply_over_the_shared_sets_cuts_a_word(
     answer_engine: Engine, vocabulary: set[str]
 ) -> None:
     assert len(QUESTIONS) > 100
     unknown = _unknown_words(answer_engine, vocabulary, QUESTIONS, commands_only=False)
     assert not unknown, "\n".join(f"{q!r}: {w}" for q, w in unknown.items())
+
+
+def test_shortened_text_ends_and_starts_at_a_word() -> None:
+    """`shorten` over every long line of the report, at several limits and around a word of its
+    second half: what it keeps is the line's own text, with whole words at each cut end."""
+    lines = [
+        " ".join(line.split())
+        for line in DEFAULT_REPORT_PATH.read_text(encoding="utf-8").splitlines()
+        if len(line) > 80
+    ]
+    assert len(lines) > 50
+    for line in lines:
+        words = line.split()
+        for limit in (12, 40, 75):
+            cut = shorten(line, limit)
+            body = cut.removesuffix("…")
+            assert cut.endswith("…") and line.startswith(body), (line, cut)
+            assert not line[len(body)].isalnum(), (line, cut)  # the cut falls between words
+            assert len(cut) <= limit or " " not in body, (line, cut)
+            window = shorten(line, limit, around=words[-2])
+            inner = re.escape(window.strip("…"))
+            assert re.search(rf"(?<!\w){inner}(?!\w)", line), (line, window)

@@ -414,6 +414,45 @@ async def test_suggestion_buttons_answer_the_suggested_question(bot: Harness) ->
     assert messages[1].raw_text == bot.expected(expected)
 
 
+async def test_a_typed_number_picks_that_suggestion(bot: Harness) -> None:
+    """As in the console: "2" after a «¿Quisiste decir…?» asks the second suggestion. The choices
+    live in the chat's stored state, so any worker serves the number."""
+    chat = 3202
+    unanswerable = [q["q"] for q in load_questions() if q.get("kind") == "out_of_scope"]
+    question = next(
+        q
+        for q in unanswerable
+        if len((r := bot.engine.ask(q).answer).suggestions) >= 2 and r.status != "answered"
+    )
+    first = bot.engine.ask(question)
+    reply = await bot.say(chat, question)
+    labels = [b["text"] for b in reply.buttons]
+    assert labels[:2] == first.answer.suggestions[:2]
+    with Session(bot.db) as session:
+        stored = [row.choices_json for row in session.exec(select(ChatState)).all()]
+    assert any(first.answer.suggestions[1] in (c or "") for c in stored)
+    picked = await bot.say(chat, "2")
+    expected = bot.engine.ask(first.answer.suggestions[1], first.context).answer
+    assert picked.raw_text == bot.expected(expected)
+    # A number with nothing to pick is a question like any other.
+    bare = await bot.say(3203, "2")
+    assert bare.raw_text == bot.expected(bot.engine.ask("2").answer)
+
+
+async def test_a_typed_number_picks_that_command_option(bot: Harness) -> None:
+    chat = 3204
+    menu = await bot.say(chat, "/indicadores")
+    labels = [b["text"] for b in menu.buttons]
+    result = await bot.say(chat, "2")
+    table = indicator_tables(bot.report)[1]
+    assert texts_of(result).startswith(labels[1])
+    for row in table.rows:
+        assert clean_cell(row.cells[-1].raw) in result.text
+    # The pick answered the menu: typing the number again is no longer a pick.
+    again = await bot.say(chat, "2")
+    assert not texts_of(again).startswith(labels[1])
+
+
 async def test_feedback_is_recorded_for_the_asker_only(bot: Harness) -> None:
     group = -1001234500002
     asker, other = 7001, 7002

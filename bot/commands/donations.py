@@ -121,7 +121,7 @@ def donaciones(call: Call) -> Reply:
         for amount in item.amounts[:1]:
             figures.append(
                 Figure(
-                    label=item.donor or item.what[:60],
+                    label=item.donor or shorten(item.what, 60),
                     display=amount,
                     raw=amount,
                     section=item.section,

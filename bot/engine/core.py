@@ -11,17 +11,17 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.engine import queries, reports
+from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
-from bot.engine.coverage import strip_discourse, warm_up
+from bot.engine.coverage import is_form_word, strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import detect_language, fold, is_meaningless
 from bot.engine.retrieval import query_terms, search
-from bot.engine.slots import Slots, extract_slots
+from bot.engine.slots import Slots, extract_slots, without_operators
 from bot.engine.texts import t
 from knowledge.model import ParsedReport
 
@@ -109,7 +109,7 @@ class Engine:
 
     def section_answer(self, number: str, lang: str = "es") -> Answer:
         request = self._request(f"seccion {number}", lang)
-        return reports.name_answer(self, queries.section_summary(request, number, self))
+        return reports.name_answer(self, summaries.section_summary(request, number, self))
 
     def search(self, text: str, lang: str = "es", limit: int = 5) -> Answer:
         request = self._request(text, lang)
@@ -153,7 +153,7 @@ class Engine:
         slots = request.slots
         foreign_years = [y for y in slots.years if y not in self.years()]
         if slots.section:
-            return queries.section_summary(request, slots.section, self)
+            return summaries.section_summary(request, slots.section, self)
 
         matches = self.matcher.match(request.question)
         best = matches[0] if matches else None
@@ -168,21 +168,22 @@ class Engine:
         if handler == "discrepancies" and best and best.score >= 80:
             return queries.discrepancies_answer(request, self)
         if slots.wants_summary and not _asks_figure(request):
-            return queries.topic_summary(request, self)
+            summary = summaries.topic_summary(request, self)
+            return summary or queries.retrieval_answer(request, self, intent_hint=None)
         asks_figure = slots.measure is not None and not slots.wants_list
         if handler == "enumeration" and best and not asks_figure:
-            answer = queries.enumeration_answer(request, best.intent, self)
+            answer = tables.enumeration_answer(request, best.intent, self)
             if answer is not None:
                 return answer
         if handler == "indicators" and best:
-            answer = queries.indicators_answer(request, best.intent, self)
+            answer = tables.indicators_answer(request, best.intent, self)
             if answer is not None:
                 return answer
         if best and best.intent.handler == "table" and best.score >= 60:
             # Equal scores: the narrower table ("eventos propios") over the broader ("eventos").
             tied = [m for m in matches if m.intent.handler == "table" and m.score >= best.score - 1]
             best = min(tied, key=lambda m: len(m.intent.targets))
-            answer = queries.table_answer(request, best.intent, self)
+            answer = tables.table_answer(request, best.intent, self)
             if answer is not None:
                 return answer
         answer = self._table_from_evidence(request)
@@ -198,9 +199,21 @@ class Engine:
         month_filter = bool(slots.months) and not _DAY_OF_MONTH.search(request.folded)
         if not (slots.superlative or slots.threshold or month_filter):
             return None
-        terms = query_terms(request.question, self.synonyms)
-        hits = search(request.index, terms, limit=5, kinds=("row",), ignore=queries.MEASURE_WORDS,
-                      english=request.lang == "en")
+        # The comparison ("más de 100", "pasan de 115 millones") is the operator's, not words
+        # the rows must hold.
+        terms = [
+            term
+            for term in query_terms(without_operators(request.folded), self.synonyms)
+            if not is_form_word(term[0])
+        ]
+        hits = search(
+            request.index,
+            terms,
+            limit=5,
+            kinds=("row",),
+            ignore=quoting.MEASURE_WORDS,
+            english=request.lang == "en",
+        )
         if not hits or hits[0].score < queries.ANSWER_THRESHOLD:
             return None
         key = hits[0].passage.table_key
@@ -212,14 +225,14 @@ class Engine:
             id=f"table.{key}", handler="table", targets=(table.key,), label_es=title,
             label_en=title, phrasings=(),
         )
-        return queries.table_answer(request, intent, self)
+        return tables.table_answer(request, intent, self)
 
     def _year_in_report(self, request: Request, years: list[int]) -> bool:
         """A year the report mentions as a date of its own content (a 2021 webinar, 2050 goals)."""
         # The passage must be about the question's topic, not merely mention the year.
         year_words = {str(y) for y in years}
         terms = [t for t in query_terms(request.question, self.synonyms) if t[0] not in year_words]
-        hits = search(request.index, terms, limit=3, ignore=queries.MEASURE_WORDS)
+        hits = search(request.index, terms, limit=3, ignore=quoting.MEASURE_WORDS)
         return any(
             hit.score >= 0.6 and any(str(y) in hit.passage.text for y in years) for hit in hits
         )

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import simplemma
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.index import ReportIndex
 from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
-from bot.engine.slots import extract_months
+from bot.engine.slots import extract_months, threshold_spans
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
 # A word in at least this share of passages is what the whole report is about (its organisation,
@@ -143,6 +143,78 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY[0].search(fold(question)))
 
 
+_WHICH_NOUN = re.compile(
+    r"(?:^|\b(?:a|al|con|de|del|en|para|por|desde|entre|sobre|segun)\s+|\b(?:y|e|o)\s+)"
+    r"(?:que|q|cual|cuales)\s+(?:(?:son|fueron|es|era|eran|fue)\s+(?:los|las|el|la)\s+)?"
+    r"(?:otr[oa]s?\s+)?([a-z]{3,})"
+)
+_WHICH_NOUN_EN = re.compile(
+    r"\b(?:which|what)\s+(?:(?:are|were|is|was)\s+the\s+)?(?:other\s+)?([a-z]{3,})"
+)
+_WHO = re.compile(r"\b(?:quien|quienes|who|whom)\b")
+
+
+def name_list(sentence: str) -> list[str]:
+    """The longest coordinated list of names in a sentence ("de China, Japón, Emiratos Árabes
+    Unidos, Corea del Sur y España"): three or more short parts, each opening capitalised."""
+    best: list[str] = []
+    for clause in re.split(r"[.:;()]", sentence):
+        run: list[str] = []
+        for part in (p.strip() for p in _LIST_SPLIT.split(clause)):
+            words = part.split()
+            if not words:
+                continue
+            if len(words) > 4 or not words[0][:1].isupper():
+                # A part may end on the list's first item ("de parte de China").
+                tail = []
+                for w in reversed(words):
+                    if not w[:1].isupper():
+                        break
+                    tail.insert(0, w)
+                run = [" ".join(tail)] if tail else []
+                continue
+            run.append(part)
+            if len(run) > len(best):
+                best = list(run)
+    return best if len(best) >= 3 else []
+
+
+def asked_types(question: str, lang: str) -> frozenset[str]:
+    """The nouns a question asks the kind of ("¿de qué país…?": país; "which company": company):
+    what the answer is, not what it is about."""
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    return frozenset(m.group(1) for m in pattern.finditer(fold(question)))
+
+
+def plural_names_asked(question: str, lang: str) -> bool:
+    """"¿De qué países…?", "which countries…": several names answer it."""
+    folded = fold(question)
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    return asks_for_names(question, lang) and any(
+        m.group(1).endswith("s") and not is_form_word(m.group(1)) for m in pattern.finditer(folded)
+    )
+
+
+def asks_for_names(question: str, lang: str) -> bool:
+    """Does the question ask which things or who ("¿a qué ciudad…?", "¿con quiénes…?",
+    "which company…?"), so that names answer it and a figure of the passage does not? A
+    question that asks how many or how much does not; nor "¿qué hizo…?" (a verb follows)."""
+    folded = fold(question)
+    if asks_quantity(question):
+        return False
+    if _WHO.search(folded):
+        return True
+    pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
+    for match in pattern.finditer(folded):
+        word = match.group(1)
+        if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_form_word(word):
+            continue
+        if _is_verb_form(word, lang) or _looks_verbal(word):
+            continue
+        return True
+    return False
+
+
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:mas|menos|mayor|menor|encima|debajo|over|under|above|below|least|most|than|"
     r"superior|inferior|hasta|desde|entre|between|and|y)\s*(?:a|de|que|than|of)?\s*$"
@@ -160,7 +232,9 @@ def cited_numbers(question: str, years: set[int]) -> list[str]:
         digits = raw.replace(".", "").replace(",", "")
         if not digits.isdigit() or (len(digits) == 4 and int(digits) in years):
             continue
-        if _COMPARISON_BEFORE.search(folded[: match.start()]):
+        if _COMPARISON_BEFORE.search(folded[: match.start()]) or any(
+            start <= match.start() < end for start, end in threshold_spans(folded)
+        ):
             continue
         out.append(raw)
     return out
@@ -193,6 +267,11 @@ def _is_verb_form(word: str, lang: str) -> bool:
     return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
 
 
+def is_verb_form(word: str, lang: str) -> bool:
+    """An inflected verb form (see `_is_verb_form`)."""
+    return _is_verb_form(word, lang)
+
+
 def _looks_verbal(word: str) -> bool:
     """Infinitives and participles, for words the report never uses ("meter", "elegida"); a
     plural participle is most often a noun ("jubilados") and stays a word to cover."""
@@ -223,8 +302,14 @@ def salient_terms(
     name_like = _name_like_words(index)
     out: list[Term] = []
     seen: set[str] = set()
-    for word in fold(question).split():
+    capitals = question_capitals(question)
+    folded = fold(question)
+    # A comparison ("por debajo del 70 %") is a constraint the operator applies, not a subject.
+    constraint = {w for a, b in threshold_spans(folded) for w in folded[a:b].split()}
+    for word in folded.split():
         if word in seen or len(word) <= 2 or any(ch.isdigit() for ch in word):
+            continue
+        if word in constraint:
             continue
         seen.add(word)
         if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_discourse_word(word):
@@ -244,8 +329,22 @@ def salient_terms(
             named = word in names
             if lang != "en" and term in index.idf and term in name_like:
                 named = named or spread <= SPECIFIC_PASSAGES
+            if lang == "en" and word in capitals:
+                # An English question's name ("Seoul") is the report's name ("Seúl").
+                named = named or any(v in name_like for v in known)
             if named:
                 out.append(Term(stem=term, word=word, alternatives=alternatives))
+            continue
+        if lang == "en" and word in capitals and len(word) >= 4:
+            # A name the English question gives that the report spells its own way ("Seoul",
+            # "Seúl"): the evidence must hold it.
+            spellings = tuple(
+                m[0]
+                for m in process.extract(term, name_like, scorer=fuzz.ratio, score_cutoff=85)
+                if m[0][:1] == term[:1]
+            )
+            if spellings:
+                out.append(Term(stem=term, word=word, alternatives=alternatives + spellings))
             continue
         if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
             continue
@@ -294,6 +393,50 @@ def _name_like_words(index: ReportIndex) -> frozenset[str]:
     names = frozenset(k for k, n in title.items() if n >= 1 and n >= 3 * lower.get(k, 0))
     index.__dict__["_name_like"] = names
     return names
+
+
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\by\b|\be\b)\s*")
+
+
+def joint_members(sentence: str, word: str) -> list[str] | None:
+    """The members of a coordinated list of names ("aportes del Grupo EMI, Grupo Réditos, Globant
+    y funcionarios") that holds `word`, when it has three or more: a figure of that sentence is
+    the members' figure together, not one member's."""
+    folded_word = fold(word)
+    for clause in re.split(r"[.:()]", sentence):
+        parts = [p.strip() for p in _LIST_SPLIT.split(clause) if p.strip()]
+        for i, part in enumerate(parts):
+            if folded_word not in fold(part).split():
+                continue
+            # The run of short parts around it: a list is a few words an item.
+            start = i
+            while start > 0 and len(parts[start - 1].split()) <= 4:
+                start -= 1
+            end = i
+            while end + 1 < len(parts) and len(parts[end + 1].split()) <= 4:
+                end += 1
+            members = parts[start : end + 1]
+            if start > 0:
+                # "…gracias a los aportes del Grupo EMI, …": the longer part before the run ends
+                # on its first item, the capitalised words at its end.
+                tail: list[str] = []
+                for w in reversed(parts[start - 1].split()):
+                    if not (w[:1].isupper() or w[:1].isdigit()):
+                        break
+                    tail.insert(0, w)
+                if tail:
+                    members.insert(0, " ".join(tail))
+            if len(members) >= 3 and len(parts[i].split()) <= 4:
+                return members
+    return None
+
+
+def question_capitals(question: str) -> frozenset[str]:
+    """Folded words the question writes capitalised after its first word: names it gives."""
+    words = re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", question))
+    return frozenset(
+        fold(w) for w in words[1:] if w[:1].isupper() and (len(w) > 1 or not w.isupper())
+    )
 
 
 def evidence_terms(texts: list[str]) -> frozenset[str]:

@@ -19,12 +19,14 @@ from bot.engine.coverage import (
     cited_numbers,
     continues_previous,
     evidence_terms,
+    joint_members,
     missing_terms,
     salient_terms,
 )
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.texts import t
 from knowledge.numbers import find_numbers
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     from bot.engine.core import Request
@@ -54,7 +56,7 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
     if _count_answered_with_money(answer, request):
         # "¿Cuántos empleados…?" answered with a peso amount counts nothing asked.
         return _not_covered(answer, [], request.lang, figure=True)
-    from bot.engine.queries import MEASURE_WORDS
+    from bot.engine.quoting import MEASURE_WORDS
 
     index = request.index
     terms = salient_terms(request.question, index, synonyms, MEASURE_WORDS, request.lang)
@@ -73,8 +75,43 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
             continue  # "423 millones" is the report's "$423.000.000"
         missing.append(Term(stem=number, word=number))
     if not missing:
-        return answer
+        return _joint_figure(answer, request, terms)
     return _not_covered(answer, missing, request.lang)
+
+
+def _joint_figure(answer: Answer, request: Request, terms: list[Term]) -> Answer:
+    """"¿Cuánto aportó Globant a la Donatón?" answered with the Donatón's total, which the
+    report gives for Globant and three others together: the member's share is not said."""
+    if not answer.figures or answer.kind != "figure" or not asks_quantity(request.question):
+        return answer
+    quote = answer.sources[0].quote if answer.sources else ""
+    folded_question = fold(request.question)
+    for term in terms:
+        members = joint_members(quote, term.word)
+        if not members:
+            continue
+        asked = set(folded_question.split())
+        named = [m for m in members if set(fold(m).split()) & asked]
+        if len(named) == len(members):
+            continue  # the question asks about all the members together
+        lang = request.lang
+        text = t(
+            "joint_figure",
+            lang,
+            members=", ".join(members),
+            figure=answer.figures[0].display,
+            member=next((m for m in members if term.word in fold(m).split()), term.word),
+        )
+        return Answer(
+            status="not_found",
+            text=text + "\n" + t("closest", lang, closest=_closest(answer)),
+            sources=answer.sources[:1],
+            intent="joint_figure",
+            kind=answer.kind,
+            lang=answer.lang,
+            notes=[t("missing_terms", lang, missing=f"«{term.word}»")],
+        )
+    return answer
 
 
 def _evidence_texts(answer: Answer, request: Request) -> list[str]:
@@ -129,7 +166,7 @@ def _values_of_cited(question: str, raw: str) -> set[float]:
 
 
 def _count_answered_with_money(answer: Answer, request: Request) -> bool:
-    from bot.engine.queries import counted_noun
+    from bot.engine.figures import counted_noun
 
     if not answer.figures or answer.figures[0].unit not in _NOT_COUNTS:
         return False
@@ -186,8 +223,4 @@ def _not_covered(answer: Answer, missing: list[Term], lang: str, figure: bool = 
 
 def _closest(answer: Answer) -> str:
     source = answer.sources[0]
-    quote = source.quote
-    if len(quote) > CLOSEST_CHARS:
-        cut = quote[:CLOSEST_CHARS].rsplit(" ", 1)[0]
-        quote = cut + "…"
-    return f"«{quote}» (§{source.section})"
+    return f"«{shorten(source.quote, CLOSEST_CHARS)}» (§{source.section})"

@@ -65,6 +65,7 @@ class Passage:
     years: int = 0  # how many distinct years (2020, 2022...) it mentions
     first_in_paragraph: bool = False
     name: str | None = None  # what names a row (its event, project, process cell), once found
+    total: bool = False  # a total row of its table ("Total Contratos", the sum of the rows below)
 
 
 _MONTH_WORDS = (*MONTH_NAMES_ES, "sept")
@@ -276,6 +277,7 @@ class ReportIndex:
                     row_index=index,
                     cells=cells,
                     has_date=bool(_DATE.search(row_text)),
+                    total=row.total,
                 )
 
     def _build_items(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.engine.cognates import cognates
+from bot.engine.coverage import is_verb_form
 from bot.engine.index import Passage, ReportIndex
 from bot.engine.normalize import content_tokens
 
@@ -101,8 +102,8 @@ def search(
             weight *= 0.3
         elif not expansions:
             # A word the report never uses: counts against the passage, but a verb form
-            # ("atrajo") should not sink a question whose topic words all match.
-            weight *= 0.45
+            # ("atrajo", "recogió") should not sink a question whose topic words all match.
+            weight *= 0.3 if is_verb_form(term, "es") else 0.45
         weights[term] = weight
         per_term.append((term, expansions, weight, term in ignore))
     total = sum(weights.values())

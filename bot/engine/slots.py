@@ -84,11 +84,34 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _SECTION = re.compile(
     r"(?:§|\bseccion\b|\bsection\b|\bcapitulo\b|\bchapter\b)\s*(\d{1,2}(?:\.\d{1,2}){0,2})"
 )
+# A comparison with a number: "más de 100", "por debajo del 70 %", "que pasan de 115 millones".
 _THRESHOLD = re.compile(
-    r"\b(mas de|menos de|mayor(?:es)? (?:a|que)|menor(?:es)? (?:a|que)|al menos|minimo|"
-    r"more than|less than|fewer than|over|under|at least|above|below|superior(?:es)? a|"
-    r"inferior(?:es)? a|por encima de|por debajo de)\s+(\d+(?:[.,]\d+)?)"
+    r"\b(mas de(?:l| los| las)?|menos de(?:l| los| las)?|(?:mayor|menor)(?:es)? (?:a|al|que)|"
+    r"al menos|minimo|como minimo|(?:superior|inferior)(?:es)? a(?:l)?|"
+    r"por (?:encima|debajo) de(?:l| los| las)?|arriba de(?:l)?|"
+    r"(?:pasan|pasaron|paso|pasa) de(?:l| los| las)?|(?:superan|superaron|supera|supero|exceden|"
+    r"excedieron|excede|sobrepasan|sobrepasaron) (?:el|los|las|la)?|"
+    r"more than|less than|fewer than|over|under|at least|above|below|exceeding|exceed)"
+    r"\s*\$?\s*(\d+(?:[.,]\d+)*)(?:\s*(millones|millon|mil|billones|mm|million|millions|"
+    r"thousand|billion)\b)?"
 )
+_THRESHOLD_SCALES = {
+    "mil": 1e3,
+    "thousand": 1e3,
+    "millones": 1e6,
+    "millon": 1e6,
+    "mm": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "billones": 1e12,
+    "billion": 1e9,
+}
+
+
+def threshold_spans(folded: str) -> list[tuple[int, int]]:
+    """Where the question compares with a number: those numbers are constraints, not names."""
+    return [match.span() for match in _THRESHOLD.finditer(folded)]
+
 
 # Measures a question can ask for; the first cue found wins, in this order.
 MEASURE_CUES: list[tuple[str, tuple[str, ...]]] = [
@@ -247,9 +270,9 @@ SUMMARY_CUES = (
     "que hicieron",
     "balance de",
     "que logros",
-    "what has",
-    "what did",
 )
+# "What did Medellín do in C40?" asks for a summary; "what did Seoul donate?" does not.
+_WHAT_DONE = re.compile(r"\bwhat (?:did|has|have|does) .{0,60}\b(?:do|done|achieve|achieved)\b")
 SUPERLATIVE_MAX = (
     "mas asistentes",
     "el mayor",
@@ -319,17 +342,38 @@ def extract_years(folded: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(_YEAR_RANGE.sub(" ", folded))]
 
 
+def without_operators(folded: str) -> str:
+    """The question without the words of its table operator: comparisons ("pasan de 115
+    millones"), largest or smallest ("la más grande"), totals ("en total"). What is left is
+    what the rows must be about."""
+    text = f" {_THRESHOLD.sub(' ', folded)} "
+    for cue in sorted((*SUPERLATIVE_MAX, *SUPERLATIVE_MIN, *TOTAL_CUES), key=len, reverse=True):
+        text = text.replace(f" {cue} ", " ")
+    return " ".join(text.split())
+
+
 def extract_threshold(folded: str) -> tuple[str, float] | None:
+    """("gt"|"lt"|"ge", value): the value with the scale the question gives ("115 millones"
+    is 115000000), so it compares with the cells as the report writes them."""
     match = _THRESHOLD.search(folded)
     if not match:
         return None
-    cue, number = match.groups()
-    value = float(number.replace(".", "").replace(",", "."))
+    cue, number, scale = match.groups()
+    digits = number
+    if "," in digits or digits.count(".") > 1 or (
+        "." in digits and len(digits.rsplit(".", 1)[1]) == 3
+    ):
+        digits = digits.replace(".", "").replace(",", ".")  # Spanish: 1.500 or 2,5
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    value *= _THRESHOLD_SCALES.get(scale or "", 1.0)
     if cue.startswith(
         ("menos", "menor", "less", "fewer", "under", "below", "inferior", "por debajo")
     ):
         return ("lt", value)
-    if cue.startswith(("al menos", "minimo", "at least")):
+    if cue.startswith(("al menos", "minimo", "como minimo", "at least")):
         return ("ge", value)
     return ("gt", value)
 
@@ -354,6 +398,14 @@ def _has_any(folded: str, cues: tuple[str, ...]) -> bool:
     return any(f" {cue} " in padded for cue in cues)
 
 
+# "avance al 15 de diciembre": the date figures are given at, not a month to filter by.
+_CUT_OFF = re.compile(
+    r"\b(?:al|hasta el|corte al|con corte al|as of|until)\s+\d{1,2}\s+de\s+[a-z]+"
+)
+_WHICH_ONE = re.compile(r"\b(?:cual|cuales|que|quien|quienes|which|who)\b")
+_MOST = re.compile(r"\b(mas|menos)\s+(?!de\b|que\b|o\b|y\b)[a-z]{3,}")
+
+
 def extract_slots(question: str) -> Slots:
     folded = fold(question)
     superlative = None
@@ -361,14 +413,17 @@ def extract_slots(question: str) -> Slots:
         superlative = "max"
     elif _has_any(folded, SUPERLATIVE_MIN):
         superlative = "min"
+    elif _WHICH_ONE.search(folded) and (most := _MOST.search(_THRESHOLD.sub(" ", folded))):
+        # "¿Cuál tuvo más gente?", "¿qué evento recibió menos asistentes?": the most or least.
+        superlative = "max" if most.group(1) == "mas" else "min"
     return Slots(
-        months=extract_months(folded),
+        months=extract_months(_CUT_OFF.sub(" ", folded)),
         years=extract_years(folded),
         threshold=extract_threshold(folded),
         section=extract_section(question),
         measure=extract_measure(folded),
         wants_list=_has_any(folded, LIST_CUES) or bool(_PLURAL_WHICH.search(folded)),
-        wants_summary=_has_any(folded, SUMMARY_CUES),
+        wants_summary=_has_any(folded, SUMMARY_CUES) or bool(_WHAT_DONE.search(folded)),
         superlative=superlative,
         wants_total=_has_any(folded, TOTAL_CUES),
     )

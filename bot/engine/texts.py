@@ -31,6 +31,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "No lo sé: el informe no da esa cifra en lo que trae sobre esto.",
         "en": "I don't know: the report gives no such figure in what it says on this.",
     },
+    "joint_figure": {
+        "es": "No lo sé: el informe da una cifra de conjunto ({members}), {figure}, y no dice "
+        "cuánto corresponde a «{member}».",
+        "en": "I don't know: the report gives one figure for them together ({members}), "
+        "{figure}, and does not say how much was {member}'s.",
+    },
     "closest": {
         "es": "Lo más cercano que sí dice: {closest}",
         "en": "The closest it does say: {closest}",
@@ -124,6 +130,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The report contradicts itself on these points:",
     },
     "measure_money": {"es": "un valor en dinero", "en": "an amount of money"},
+    "measure_share": {"es": "un porcentaje", "en": "a percentage"},
+    "measure_count": {"es": "una cantidad", "en": "a count"},
+    "not_of_subject": {
+        "es": "No lo sé: el informe no da {measure} de {subject}; lo que dice de eso no trae "
+        "esa cifra.",
+        "en": "I don't know: the report gives no {measure} for {subject}; what it says about it "
+        "has no such figure.",
+    },
     "measure_number": {"es": "una cifra", "en": "a figure"},
     "measure_date": {"es": "una fecha", "en": "a date"},
     "computed_note": {

@@ -22,7 +22,7 @@ from bot import dialog, state
 from bot.engine.answer import Answer
 from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
-from bot.reply import Reply
+from bot.reply import Choice, Reply
 from bot.report_tables import shorten
 from bot.telegram import keyboards, render
 from bot.telegram.services import Services
@@ -111,15 +111,19 @@ def _respond(
 ) -> Outgoing:
     chat_hash = state.chat_key(chat_id, services.hash_key)
     snapshot = _load(services, chat_hash)
-    session = dialog.Session(context=snapshot.context, last_answer=snapshot.last_answer)
+    session = dialog.Session(
+        context=snapshot.context, last_answer=snapshot.last_answer, choices=list(snapshot.choices)
+    )
     started = perf_counter()
     reply = run(session)
     latency_ms = (perf_counter() - started) * 1000
     log_id = None
+    after = session.after(reply)
     if reply.remember:
         log_id = _log(services, reply.query, reply.answer, latency_ms, user_id, chat_hash, channel)
-        after = session.after(reply)
-        _save(services, chat_hash, after.last_answer or reply.answer, after.context)
+        _save(services, chat_hash, after.last_answer or reply.answer, after.context, after.choices)
+    elif after.choices or session.choices:  # what a typed number picks next
+        _save(services, chat_hash, None, None, after.choices)
     return outgoing(services, reply, log_id=log_id)
 
 
@@ -283,9 +287,15 @@ def _log(
 
 
 def _save(
-    services: Services, chat_hash: str, answer: Answer, context: ConversationContext | None
+    services: Services,
+    chat_hash: str,
+    answer: Answer | None,
+    context: ConversationContext | None,
+    choices: list[Choice],
 ) -> None:
     try:
-        state.save_chat_state(services.db, chat_hash, context=context, last_answer=answer)
+        state.save_chat_state(
+            services.db, chat_hash, context=context, last_answer=answer, choices=choices
+        )
     except SQLAlchemyError:
         log.exception("could not save the chat state; the next follow-up starts afresh")

@@ -30,7 +30,7 @@ from knowledge.model import (
     ParsedTable,
 )
 from knowledge.numbers import SPELLED, date_spans
-from knowledge.text import clean, fold
+from knowledge.text import clean, fold, shorten
 
 # Function words long enough to pass the length filter; general Spanish and English.
 _FUNCTION_WORDS = frozenset([
@@ -87,6 +87,11 @@ def _vocabulary(report: ParsedReport) -> _Vocabulary:
                        {w for w, n in df.items() if n > high})
 
 
+def _row_subject(table: ParsedTable, i: int) -> str:
+    """What a row is about, for a contradiction's subject: its first filled cell."""
+    return shorten(clean(next(c.raw for c in table.rows[i].cells if c.raw)), 120)
+
+
 def _clauses(sentence: str) -> list[str]:
     return [c.strip() for c in re.split(r";|\.\s", sentence) if c.strip()]
 
@@ -94,7 +99,8 @@ def _clauses(sentence: str) -> list[str]:
 def _side(report: ParsedReport, quote: str, line: int, value: str = "",
           table: str | None = None) -> ContradictionSide:
     where = section_at(report.sections, line)
-    return ContradictionSide(quote=clean(quote)[:400], section=where.number if where else "0",
+    return ContradictionSide(quote=shorten(clean(quote), 400),
+                             section=where.number if where else "0",
                              line=line, value=value, table=table)
 
 
@@ -225,7 +231,8 @@ def _count_rows(report: ParsedReport, vocab: _Vocabulary) -> list[ParsedContradi
                     title_stems = {_stem(w) for w in _words(table.title)}
                     keywords = {c.noun} | {w for w in _words(table.title) if len(w) > 4} | {
                         w for w in _words(c.context) if _stem(w) in title_stems}
-                    found.append(_make("count-rows", subject[:120], keywords, sides, c.noun))
+                    found.append(_make("count-rows", shorten(subject, 120), keywords, sides,
+                                       c.noun))
             elif not ctx and len(tables) >= 2 and all(
                     _stem(c.noun) in {_stem(w) for w in _words(t.title)[:1]} for t in tables):
                 rows = sum(len(t.rows) for t in tables)
@@ -350,7 +357,7 @@ def _text_table(report: ParsedReport, vocab: _Vocabulary) -> list[ParsedContradi
                 other = max(same_kind, key=lambda c: c[0])
                 sides = [_side(report, clause, line, clean(f.raw)),
                          _side(report, _row_text(t, i), row_line, other[2], t.key)]
-                subject = clean(next(c.raw for c in t.rows[i].cells if c.raw))[:120]
+                subject = _row_subject(t, i)
                 shared = vocab.loose_stems(subject) & vocab.loose_stems(clause)
                 keywords = {w for w in _words(subject) if _stem(w) in shared}
                 found.setdefault((line, row_line), _make("text-table", subject, keywords, sides))
@@ -363,7 +370,7 @@ def _text_table(report: ParsedReport, vocab: _Vocabulary) -> list[ParsedContradi
                             continue
                         sides = [_side(report, clause, line, date.group(0)),
                                  _side(report, _row_text(t, i), row_line, m.group(0), t.key)]
-                        subject = clean(next(c.raw for c in t.rows[i].cells if c.raw))[:120]
+                        subject = _row_subject(t, i)
                         shared = vocab.loose_stems(subject) & vocab.loose_stems(clause)
                         keywords = {w for w in _words(subject) if _stem(w) in shared}
                         found.setdefault((line, row_line),
@@ -390,7 +397,7 @@ def _text_table(report: ParsedReport, vocab: _Vocabulary) -> list[ParsedContradi
                             row_line = t.rows[i].line
                             sides = [_side(report, clause, k, dates[0].group(0)),
                                      _side(report, _row_text(t, i), row_line, m.group(0), t.key)]
-                            subject = clean(next(c.raw for c in t.rows[i].cells if c.raw))[:120]
+                            subject = _row_subject(t, i)
                             keywords = {w for w in _words(subject) if _stem(w) in rare}
                             found.setdefault((k, row_line),
                                              _make("text-table", subject, keywords, sides))
@@ -462,8 +469,8 @@ def _summary_section(report: ParsedReport, vocab: _Vocabulary) -> list[ParsedCon
         sides = [_side(report, clause, f.line, clean(f.raw)),
                  _side(report, g_clause, g.line, clean(g.raw))]
         subject = " ".join(w for w in _words(clause) if _stem(w) in stems & vocab.stems(g_clause))
-        found.append(_make("summary-section", subject[:120] or clean(f.raw), set(subject.split()),
-                           sides))
+        found.append(_make("summary-section", shorten(subject, 120) or clean(f.raw),
+                           set(subject.split()), sides))
     return found
 
 

@@ -26,6 +26,7 @@ from knowledge.text import (
     is_bullet,
     is_table_line,
     is_upper,
+    shorten,
     starts_lower,
 )
 
@@ -252,7 +253,7 @@ def _title(intro: str, section: ParsedSection | None) -> str:
         return section.title if section else ""
     # The words that name the list: the clause that introduces it.
     parts = re.split(r"(?<=[.;])\s+", text)
-    return parts[-1][:160]
+    return shorten(parts[-1], 160)
 
 
 def _counts(text: str) -> list[re.Match[str]]:

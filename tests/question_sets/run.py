@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from tests.question_sets.score import judge
+from tests.question_sets.score import expected_number, fold, judge, numbers_in
 
 HERE = Path(__file__).resolve().parent
 RATCHET = HERE / "ratchet.json"
-SETS = ("dev", "dev-reworded", "dev2", "team", "fresh-a")
+SETS = ("dev", "dev-reworded", "dev2", "team", "fresh-a", "clauses")
 
 
 def load_set(name: str) -> list[dict[str, Any]]:
@@ -53,6 +53,8 @@ def score_set(name: str, answers: list[dict[str, Any]]) -> Score:
     score = Score(name)
     for q, ans in zip(load_set(name), answers, strict=True):
         verdict = judge(q, ans)
+        if verdict == "right" and not leads_with(q, ans):
+            verdict = "wrong"
         kind = score.by_kind.setdefault(q.get("kind") or "?", [0, 0])
         kind[1] += 1
         score.n += 1
@@ -64,6 +66,20 @@ def score_set(name: str, answers: list[dict[str, Any]]) -> Score:
             got = str(ans.get("text", ""))[:160]
             score.wrong.append(f"[{verdict}] {q.get('id')}: {q['q']!r} -> {got!r}")
     return score
+
+
+def leads_with(q: dict[str, Any], ans: dict[str, Any]) -> bool:
+    """An item with `lead` wants that figure first (the answer's first figure), not merely
+    somewhere in a quote that states the sentence's other figures too."""
+    lead = q.get("lead")
+    if lead is None:
+        return True
+    figures = ans.get("figures") or []
+    value = expected_number(str(lead))
+    if not figures or value is None:
+        return False
+    shown = numbers_in(fold(str(figures[0].get("display") or figures[0].get("raw") or "")))
+    return any(abs(value - n) <= 1e-9 * max(1.0, abs(value)) for n in shown)
 
 
 def answer_all(root: Path) -> dict[str, list[dict[str, Any]]]:

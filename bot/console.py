@@ -20,7 +20,7 @@ from bot.engine.context import ConversationContext
 from bot.engine.core import Engine
 from bot.engine.render import to_json
 from bot.settings import get_settings
-from bot.strings import say
+from bot.texts import say
 
 PROMPT = "tú> "
 EXIT_WORDS = {"/salir", "/exit", "/quit", "salir", "exit", "quit"}

@@ -17,7 +17,7 @@ from bot.engine.answer import Answer
 from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
 from bot.reply import Attachment, Choice, Reply
-from bot.strings import say
+from bot.texts import say
 from bot.tidy import tidy
 
 if TYPE_CHECKING:

@@ -17,8 +17,9 @@ BUNDLED = read_report_file(
     Path(__file__).resolve().parents[1] / "knowledge" / "reports"
     / "informe-gestion-aci-medellin-2020.md"
 )
-# The layouts the reader is held to (see LAYOUTS in tests/pdfgen.py for what each varies).
-TESTED = [layout for layout in LAYOUTS if layout.ruled]
+# The layouts the reader is held to (see LAYOUTS in tests/pdfgen.py for what each varies):
+# all of them, tables ruled and unruled.
+TESTED = list(LAYOUTS)
 
 
 @dataclass

@@ -53,6 +53,10 @@ LAYOUTS: tuple[Layout, ...] = (
            hyphenate=False, repeat_header=False, font="serif", page="Letter"),
     Layout("two-column-hyphen", seed=3, heading_bold=True, ruled=True, furniture=True,
            hyphenate=True, two_column=True, boxes=False),
+    Layout("size-unruled-furniture-hyphen", seed=4, heading_bold=False, ruled=False,
+           furniture=True, hyphenate=True, toc_pages=True),
+    Layout("two-column-unruled", seed=5, heading_bold=True, ruled=False, furniture=True,
+           hyphenate=False, two_column=True, repeat_header=False, font="serif"),
 )
 
 
@@ -432,6 +436,11 @@ class Typesetter:
         bold_state = False
         boxed = [self.lay.boxes and b.kind == "para" and is_upper(b.lines[0])
                  and len(b.lines[0]) > 30 for b in blocks]
+        # a highlight is one box: the capitalised lines of a paragraph before its first long one
+        for i in range(len(blocks) - 1, 0, -1):
+            if boxed[i] and blocks[i].gap == 0 and blocks[i - 1].kind == "para" \
+                    and is_upper(blocks[i - 1].lines[0]):
+                boxed[i - 1] = self.lay.boxes
         for i, block in enumerate(blocks):
             if block.kind == "cover":
                 self.cover(block)

@@ -18,7 +18,7 @@ from bot.engine import operators
 from bot.engine.answer import Answer
 from bot.engine.core import Engine
 from bot.report_tables import month_name, table_title
-from bot.strings import say
+from bot.texts import say
 from knowledge.text import fold
 from tests.bundled import bundled_engine, bundled_report
 

@@ -26,9 +26,9 @@ from bot.engine import operators
 from bot.engine.core import Engine
 from bot.report_tables import month_name
 from bot.settings import Settings
-from bot.strings import say
 from bot.telegram.app import build_application
 from bot.telegram.keyboards import button_label
+from bot.texts import say
 from db.engine import make_engine
 from db.migrate import upgrade
 from knowledge.text import fold

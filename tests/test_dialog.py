@@ -7,7 +7,7 @@ from pathlib import Path
 from bot import console, dialog
 from bot.dialog import Choice, Session
 from bot.engine.core import Engine
-from bot.strings import STRINGS, say
+from bot.texts import TEXTS, say
 
 
 def test_a_command_offers_choices_and_a_typed_number_picks_one(answer_engine: Engine) -> None:
@@ -97,9 +97,37 @@ def test_start_examples_are_answered(answer_engine: Engine) -> None:
 def test_strings_table_has_both_languages_and_the_same_placeholders() -> None:
     import string
 
-    for key, texts in STRINGS.items():
+    for key, texts in TEXTS.items():
         assert set(texts) == {"es", "en"}, key
         fields = [
             {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in texts
         ]
         assert fields[0] == fields[1], key
+
+
+def test_the_strings_table_sits_below_the_engine_and_the_front_ends() -> None:
+    """One table for every front end and the engine: bot.texts imports nothing of the project,
+    and no engine module (not even inside a function) imports a front end or the dialog."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "bot"
+
+    def imported(path: Path) -> set[str]:
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        return names
+
+    project = ("bot", "knowledge", "db")
+    assert not {m for m in imported(root / "texts.py") if m.split(".")[0] in project}
+    upward = ("bot.dialog", "bot.reply", "bot.commands", "bot.telegram", "bot.console", "bot.cli")
+    engine = {p.name: imported(p) for p in (root / "engine").glob("*.py")}
+    assert "texts.py" not in engine  # the engine's sentences live in the one table
+    found = {name: sorted(m for m in mods if m.startswith(upward)) for name, mods in engine.items()}
+    assert not any(found.values()), found
+    users = [p for p in root.rglob("*.py") if "bot.texts" in imported(p)]
+    assert {"core.py", "handlers.py", "dialog.py", "base.py"} <= {p.name for p in users}

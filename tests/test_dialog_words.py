@@ -1,5 +1,5 @@
 """No reply cuts a word short: every word of every reply, over the shared question sets and
-every command, is a word of the report, of a strings table (bot.strings, the engine's texts),
+every command, is a word of the report, of the strings table (bot.texts),
 of the language data (knowledge/data, the overlays) or of the question itself.
 
 A bullet cut at a character limit ("posicionamien…") leaves a word found nowhere.
@@ -17,9 +17,8 @@ import yaml
 from bot import dialog
 from bot.commands import COMMANDS, FORGET
 from bot.engine.core import Engine
-from bot.engine.texts import TEXTS
 from bot.settings import DEFAULT_REPORT_PATH
-from bot.strings import STRINGS
+from bot.texts import TEXTS
 from knowledge.text import fold, shorten
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,6 @@ def _words(text: str) -> set[str]:
 
 def _vocabulary() -> set[str]:
     texts = [DEFAULT_REPORT_PATH.read_text(encoding="utf-8")]
-    texts += [v for entry in STRINGS.values() for v in entry.values()]
     texts += [v for entry in TEXTS.values() for v in entry.values()]
     for folder in (ROOT / "knowledge" / "data", ROOT / "knowledge" / "overlays"):
         texts += [p.read_text(encoding="utf-8") for p in folder.rglob("*.yaml")]

@@ -71,7 +71,8 @@ def test_hyphenated_words_are_whole(back: ReadBack) -> None:
     def words(text: str) -> set[str]:
         return {w for w in re.findall(r"[^\W\d_][\w-]*[^\W\d_]", text.replace("**", ""))}
 
-    unknown = words(back.text) - words(BUNDLED)
+    # the report's "post- instalación" is the compound "post-instalación" when a line ends there
+    unknown = words(back.text) - words(BUNDLED) - words(re.sub(r"(\w)- (\w)", r"\1-\2", BUNDLED))
     assert not unknown, sorted(unknown)[:20]
     for compound in ("Col-Col", "Sur-Sur", "sur-sur", "col-col"):
         assert back.text.count(compound) == BUNDLED.count(compound), compound

@@ -25,7 +25,7 @@ from bot.engine.answer import Answer
 from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
 from bot.reply import Reply
-from bot.strings import say
+from bot.texts import say
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine

@@ -12,7 +12,7 @@ from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
 from bot.reply import Choice, Reply
 from bot.report_tables import Option, match_option
-from bot.strings import say
+from bot.texts import say
 from knowledge.model import ParsedReport
 
 if TYPE_CHECKING:  # the engine is passed in; importing it here would tie load order to it

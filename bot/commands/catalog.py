@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.answer import Language as Lang
-from bot.strings import say
+from bot.texts import say
 
 
 @dataclass(frozen=True)
 class CommandSpec:
     name: str  # Spanish name, as registered with Telegram ([a-z0-9_], no accents)
     aliases: tuple[str, ...]  # English names
-    argument: str | None = None  # key in bot.strings of "<tema>", "[mes|tipo]": shown in /ayuda
+    argument: str | None = None  # key in bot.texts of "<tema>", "[mes|tipo]": shown in /ayuda
 
     def description(self, lang: Lang) -> str:
         return say(f"cmd_{self.name}", lang)

@@ -10,7 +10,7 @@ from bot.engine import operators
 from bot.engine.answer import Language as Lang
 from bot.reply import Reply
 from bot.report_tables import month_name, report_title, section_title
-from bot.strings import say
+from bot.texts import say
 
 EXAMPLES = 3
 EXAMPLE_CHARS = 70  # an example is read at a glance

@@ -8,7 +8,7 @@ import re
 from bot.commands.base import Call
 from bot.reply import Reply
 from bot.report_tables import Option, clean_cell, section_title, sentence_case, shorten
-from bot.strings import say
+from bot.texts import say
 from knowledge.text import fold
 
 _SECTION_NUMBER = re.compile(r"^§?\s*(\d{1,2}(?:[.,]\d{1,2}){0,2})\.?$")

@@ -31,7 +31,7 @@ from bot.report_tables import (
     shorten,
     table_title,
 )
-from bot.strings import say
+from bot.texts import say
 from knowledge.model import ParsedTable
 from knowledge.text import fold
 
@@ -95,7 +95,7 @@ def indicator_answer(call: Call, table: ParsedTable):
     for point in indicator_points(table):
         row = rows[point.line]
         share = share_text(point.result, point.target, call.lang) if comparable(point) else None
-        share_part = call.say("share_of_target", share=share) if share else ""
+        share_part = call.say("share_of_target_part", share=share) if share else ""
         unit = "" if point.result_raw.endswith("%") else f" {point.unit.lower()}"
         target = f"{call.say('target')}: {point.target_raw}{share_part}"
         lines.append(f"• {point.label}: {point.result_raw}{unit} ({target})")

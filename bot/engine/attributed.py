@@ -153,6 +153,7 @@ class Asked:
     meanings: frozenset[str]  # meanings the question names by their cue words
     kind: str | None  # "money" | "share" | "count" | None
     subject: tuple[str, ...]  # content stems that say what about
+    money_named: bool = False  # the question says money in so many words ("cuánto dinero")
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +175,7 @@ _SHARE_WORDS = re.compile(r"(?:\bporcentaje\b|\bpercentage\b|%|\bpor ciento\b|\b
 _HOW_MUCH = re.compile(r"\b(?:cuanto|cuanta|how much)\b")
 _HOW_MANY = re.compile(r"\b(?:cuantos|cuantas|how many|numero de|number of)\b")
 _MONEY_MEASURES = frozenset({"valor", "costo", "presupuesto", "recaudo"})
+_MONEY_WORDS = re.compile(r"\b(?:dinero|plata|pesos|dolares|money|dollars|recursos)\b")
 
 
 def asked(request: Request) -> Asked:
@@ -201,7 +203,10 @@ def asked(request: Request) -> Asked:
             if t not in MEASURE_WORDS and t not in cue_words and not t.isdigit() and len(t) > 2
         )
     )
-    return Asked(meanings=frozenset(meanings), kind=kind, subject=subject)
+    money_named = kind == "money" and (
+        bool(_MONEY_WORDS.search(folded)) or measure in ("costo", "presupuesto", "recaudo"))
+    return Asked(meanings=frozenset(meanings), kind=kind, subject=subject,
+                 money_named=money_named)
 
 
 # ---------------------------------------------------------------------------- the choice
@@ -257,19 +262,26 @@ def subject_scores(
     own = {c.index: {t for t in subject if _covers(index, t, _clause_terms(index, c))}
            for c in joined.clauses}
     clauses = joined.clauses
-    last_owns = bool(clauses[-1].subject or clauses[-1].entities)
+    owns = [bool(c.subject or c.entities) for c in clauses]
+    breaks = _strong_breaks(joined)
     held: dict[int, set[str]] = {}
     previous: set[str] = set()
+    last_owner = -1
     for k, c in enumerate(clauses):
         words = set(own[c.index])
-        if k > 0 and not (c.subject or c.entities):
+        if k > 0 and not owns[k]:
             # A clause that names no one goes on about the one before it ("..., de 13
-            # países", "..., beneficiando así a cinco (5) servidores"), and about the last
-            # one when a list ends by saying whose its items are ("..., 30 mil mascarillas
-            # ... y 2 mil paquetes, provenientes de ...").
-            words |= previous
-            if last_owns:
+            # países", "..., beneficiando así a cinco (5) servidores"); after a ";" that
+            # closed the last owner's part, about the one that closes the sentence, when a
+            # list ends by saying whose its items are ("...; 100 mil pruebas, ..., y 2 mil
+            # paquetes alimenticios, provenientes de ...").
+            closed = any(last_owner < b <= k for b in breaks)
+            if closed and owns[-1] and k < len(clauses) - 1:
                 words |= own[clauses[-1].index]
+            else:
+                words |= previous
+        if owns[k]:
+            last_owner = k
         held[c.index] = words
         previous = words
     anywhere = set().union(*held.values())
@@ -280,6 +292,22 @@ def subject_scores(
         own = sum(weights[t] for t in held[c.index])
         elsewhere = sum(weights[t] for t in anywhere - held[c.index])
         out[c.index] = (own - elsewhere) / total
+    return out
+
+
+def _strong_breaks(joined: PassageFacts) -> set[int]:
+    """Positions k of the sentence's clauses that follow a ";" or ":" (not a comma)."""
+    sentence = next((clean_text(f.sentence).lower() for f in joined.facts if f is not None), "")
+    out: set[int] = set()
+    at = 0
+    for k, clause in enumerate(joined.clauses):
+        body = clean_text(clause.text).lower()
+        found = sentence.find(body[:30], at) if body else -1
+        if found < 0:
+            continue
+        if k > 0 and re.search(r"[;:]", sentence[at:found]):
+            out.add(k)
+        at = found + len(body)
     return out
 
 
@@ -357,3 +385,113 @@ def stem_words(question: str, stems: list[str]) -> list[str]:
         if stem(word) in stems and word not in words:
             words.append(word)
     return words
+
+
+# ---------------------------------------------------------------------------- elsewhere
+
+
+# A subject word in more passages than this share of the report is general vocabulary, often
+# paraphrased: its absence from the evidence says little.
+ELSEWHERE_SHARE = 0.04
+
+
+def _occurrences(index: ReportIndex) -> list[tuple[frozenset[str], list[ParsedFact], str, str]]:
+    """Every clause of the report and every table row by its label: (terms, facts, quote,
+    section). A row is about what its label names, not what its descriptive cells mention."""
+    cached = index.__dict__.get("_occurrences")
+    if cached is None:
+        report = index.report
+        facts_of: dict[int, list[ParsedFact]] = {}
+        rows: dict[tuple[str, int], list[ParsedFact]] = {}
+        for fact in report.facts:
+            if fact.clause_index is not None:
+                facts_of.setdefault(fact.clause_index, []).append(fact)
+            if fact.table_key is not None and fact.row_index is not None:
+                rows.setdefault((fact.table_key, fact.row_index), []).append(fact)
+        cached = [(_clause_terms(index, c), facts_of.get(c.index, []), c.text, c.section)
+                  for c in report.clauses if c.source != "cell"]
+        for table in report.tables:
+            for r, row in enumerate(table.rows):
+                label = table.row_label(row)
+                if label:
+                    quote = next((f.clause for f in rows.get((table.key, r), [])), label)
+                    cached.append((frozenset(content_tokens(label)),
+                                   rows.get((table.key, r), []), quote, table.section))
+        index.__dict__["_occurrences"] = cached
+    return cached
+
+
+@dataclass
+class Elsewhere:
+    words: list[str]  # the question's words for the subject, as typed (folded)
+    quote: str  # the first clause or row that names it
+    section: str
+
+
+def subject_elsewhere(
+    request: Request,
+    evidence: frozenset[str],
+    noun: str | None,
+    counts: Callable[[ParsedFact, str], bool] | None,
+) -> Elsewhere | None:
+    """A figure answer whose evidence holds none of the question's subject words, while the
+    report names them only in clauses (or row labels) with no figure of the asked kind: the
+    figure is about something else (it matched only how the question asks), and the report
+    does not give the one asked ("¿cuánto le pagan al gerente?" where "gerentes" are only
+    named in a list of jobs)."""
+    from bot.engine.coverage import (
+        SPECIFIC_PASSAGES,
+        _is_verb_form,
+        _looks_verbal,
+        _name_like_words,
+        is_form_word,
+    )
+    from bot.engine.curated import load_synonyms
+
+    index = request.index
+    want = asked(request)
+    if want.kind is None:
+        return None
+    synonyms = load_synonyms()
+    nouns = {stem(part) for part in (noun or "").split("|") if part}
+    background = ELSEWHERE_SHARE * max(1, len(index.passages))
+    typed = {stem(w): w for w in fold(request.question).split()}
+    capitalised = {stem(fold(w)) for w in re.findall(r"\b[A-ZÁÉÍÓÚÑ][\w-]+", request.question)}
+    subject = []
+    for term in want.subject:
+        word = typed.get(term, term)
+        if term in nouns or is_form_word(word) or _is_verb_form(word, request.lang):
+            continue
+        if _looks_verbal(word):
+            continue
+        known = [v for v, sim in index.expand_term(term) if sim >= COVER_SIMILARITY]
+        if not known:
+            continue
+        spread = max(len(index.postings.get(v, ())) for v in known)
+        # Specific: a word of a few passages (a name, a place, a qualifier), or one the user
+        # writes as a name that the report writes as one too ("Antioquia").
+        named = term in capitalised and term in _name_like_words(index)
+        if request.lang == "en" and not named:
+            continue  # an English word stands for Spanish ones the evidence may paraphrase
+        if spread <= SPECIFIC_PASSAGES or (named and spread < background):
+            subject.append(term)
+    if not subject:
+        return None
+    for term in subject:
+        alternatives = [term, *synonyms.get(term, [])]
+        if any(_covers(index, a, evidence) for a in alternatives):
+            return None  # the evidence is about something the question names
+    occurrences = _occurrences(index)
+
+    def fits(fact: ParsedFact) -> bool:
+        if not fits_kind(fact, _as_number(fact), want.kind):
+            return False
+        return not (noun and counts and not counts(fact, noun))
+
+    for term in subject:
+        found = [o for o in occurrences if _covers(index, term, o[0])]
+        if not found or any(fits(f) for o in found for f in o[1]):
+            return None
+    words = stem_words(request.question, subject) or subject
+    _, _, quote, section = next(o for o in occurrences if _covers(index, subject[0], o[0]))
+    return Elsewhere(words=words, quote=quote, section=section)

@@ -22,7 +22,7 @@ from bot.engine.index import ReportIndex
 from bot.engine.normalize import detect_language, fold, is_meaningless
 from bot.engine.retrieval import query_terms, search
 from bot.engine.slots import Slots, extract_slots, without_operators
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.model import ParsedReport
 
 MAX_QUESTION_CHARS = 1000

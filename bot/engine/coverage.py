@@ -159,24 +159,34 @@ def name_list(sentence: str) -> list[str]:
     Unidos, Corea del Sur y España"): three or more short parts, each opening capitalised."""
     best: list[str] = []
     for clause in re.split(r"[.:;()]", sentence):
-        run: list[str] = []
-        for part in (p.strip() for p in _LIST_SPLIT.split(clause)):
-            words = part.split()
-            if not words:
-                continue
-            if len(words) > 4 or not words[0][:1].isupper():
-                # A part may end on the list's first item ("de parte de China").
-                tail = []
-                for w in reversed(words):
-                    if not w[:1].isupper():
-                        break
-                    tail.insert(0, w)
-                run = [" ".join(tail)] if tail else []
-                continue
-            run.append(part)
-            if len(run) > len(best):
-                best = list(run)
+        run = _coordinated(clause, names_only=True)
+        if len(run) > len(best):
+            best = run
     return best if len(best) >= 3 else []
+
+
+def _coordinated(clause: str, names_only: bool) -> list[str]:
+    """The longest run of short coordinated parts of a clause ("A, B, C y D"); a longer part
+    before the run ends on its first item, the capitalised words at its end ("…del Grupo EMI").
+    With `names_only`, every part opens capitalised."""
+    best: list[str] = []
+    run: list[str] = []
+    for part in (p.strip() for p in _LIST_SPLIT.split(clause)):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) > 4 or (names_only and not words[0][:1].isupper()):
+            tail: list[str] = []
+            for w in reversed(words):
+                if not (w[:1].isupper() or w[:1].isdigit()):
+                    break
+                tail.insert(0, w)
+            run = [" ".join(tail)] if tail else []
+            continue
+        run.append(part)
+        if len(run) > len(best):
+            best = list(run)
+    return best
 
 
 def asked_types(question: str, lang: str) -> frozenset[str]:
@@ -303,11 +313,13 @@ def salient_terms(
     out: list[Term] = []
     seen: set[str] = set()
     capitals = question_capitals(question)
+    acronyms = frozenset(fold(w) for w in re.findall(r"\b[A-ZÁÉÍÓÚÑ]{2,5}\b", question))
     folded = fold(question)
     # A comparison ("por debajo del 70 %") is a constraint the operator applies, not a subject.
     constraint = {w for a, b in threshold_spans(folded) for w in folded[a:b].split()}
     for word in folded.split():
-        if word in seen or len(word) <= 2 or any(ch.isdigit() for ch in word):
+        acronym = word in acronyms
+        if word in seen or (len(word) <= 2 and not acronym) or any(ch.isdigit() for ch in word):
             continue
         if word in constraint:
             continue
@@ -326,7 +338,7 @@ def salient_terms(
             spread = max(len(index.postings.get(v, ())) for v in known)
             if spread >= background:
                 continue  # background of the whole report
-            named = word in names
+            named = word in names or acronym  # "EMI", "BID": a name by its capitals
             if lang != "en" and term in index.idf and term in name_like:
                 named = named or spread <= SPECIFIC_PASSAGES
             if lang == "en" and word in capitals:
@@ -348,10 +360,47 @@ def salient_terms(
             continue
         if lang == "en" or _is_verb_form(word, lang) or _looks_verbal(word):
             continue
-        if len(word) < 4 or word.endswith("mente"):
+        if (len(word) < 4 and not acronym) or word.endswith("mente"):
             continue
+        # "bici" is "bicicleta", "coworking" the report's "CoWork": the same word, cut.
+        alternatives = alternatives + _clipped_forms(word, index)
+        if acronym:
+            # "UE" is the report's "Unión Europea": the initials of a name it writes.
+            alternatives = alternatives + _acronym_words(word, index)
         out.append(Term(stem=term, word=word, alternatives=alternatives))
     return out
+
+
+_NAME_RUN = re.compile(
+    r"[A-ZÁÉÍÓÚÑ][\w-]+(?:\s+(?:(?:de|del|la|las|los|y|e)\s+)?[A-ZÁÉÍÓÚÑ][\w-]+){1,5}"
+)
+
+
+def _acronym_words(acronym: str, index: ReportIndex) -> tuple[str, ...]:
+    """Stems of the capitalised names of the report whose initials spell the acronym."""
+    table: dict[str, set[str]] | None = index.__dict__.get("_initials")
+    if table is None:
+        table = {}
+        for line in index.report.lines:
+            for match in _NAME_RUN.finditer(line):
+                words = [w for w in match.group().split() if w[:1].isupper()]
+                key = fold("".join(w[0] for w in words))
+                table.setdefault(key, set()).update(content_tokens(" ".join(words)))
+        index.__dict__["_initials"] = table
+    return tuple(sorted(table.get(acronym, ())))
+
+
+def _clipped_forms(word: str, index: ReportIndex) -> tuple[str, ...]:
+    """Report words that are this word cut short or that it cuts short (four letters or more
+    in common, from the start): colloquial clippings and compounds."""
+    if len(word) < 4 or not word.isalpha():
+        return ()
+    return tuple(
+        v
+        for v in index.vocabulary
+        if len(v) >= 4 and v != word and v[:4] == word[:4]
+        and (v.startswith(word) or word.startswith(v))
+    )
 
 
 _CAPITALISED_RUN = re.compile(
@@ -403,31 +452,14 @@ def joint_members(sentence: str, word: str) -> list[str] | None:
     y funcionarios") that holds `word`, when it has three or more: a figure of that sentence is
     the members' figure together, not one member's."""
     folded_word = fold(word)
-    for clause in re.split(r"[.:()]", sentence):
-        parts = [p.strip() for p in _LIST_SPLIT.split(clause) if p.strip()]
-        for i, part in enumerate(parts):
-            if folded_word not in fold(part).split():
-                continue
-            # The run of short parts around it: a list is a few words an item.
-            start = i
-            while start > 0 and len(parts[start - 1].split()) <= 4:
-                start -= 1
-            end = i
-            while end + 1 < len(parts) and len(parts[end + 1].split()) <= 4:
-                end += 1
-            members = parts[start : end + 1]
-            if start > 0:
-                # "…gracias a los aportes del Grupo EMI, …": the longer part before the run ends
-                # on its first item, the capitalised words at its end.
-                tail: list[str] = []
-                for w in reversed(parts[start - 1].split()):
-                    if not (w[:1].isupper() or w[:1].isdigit()):
-                        break
-                    tail.insert(0, w)
-                if tail:
-                    members.insert(0, " ".join(tail))
-            if len(members) >= 3 and len(parts[i].split()) <= 4:
-                return members
+    for clause in re.split(r"[.:;()]", sentence):
+        members = _coordinated(clause, names_only=False)
+        if len(members) < 3 or not any(folded_word in fold(m).split() for m in members):
+            continue
+        if any(ch.isdigit() for m in members for ch in m):
+            continue  # "100 mil pruebas, 300 mil guantes…": each item has its own figure
+        if sum(1 for m in members if m[:1].isupper()) >= 3:
+            return members  # names: "Grupo EMI, Grupo Réditos, Globant y funcionarios"
     return None
 
 

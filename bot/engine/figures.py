@@ -22,7 +22,7 @@ from bot.engine.quoting import (
 )
 from bot.engine.retrieval import Hit
 from bot.engine.rows import indicator_parts, row_name
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.model import ParsedFact
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def pick(passage: Passage, request: Request) -> Choice:
 
     noun = counted_noun(request)
     return choose(
-        passage, request, {k: score(n) for k, n in enumerate(numbers)}, noun, _fact_counts
+        passage, request, {k: score(n) for k, n in enumerate(numbers)}, noun, fact_counts
     )
 
 
@@ -183,7 +183,7 @@ def _words_after(text: str, raw: str, count: int = 5) -> set[str]:
     return set(content_tokens(tail))
 
 
-def _fact_counts(fact: ParsedFact, noun: str) -> bool:
+def fact_counts(fact: ParsedFact, noun: str) -> bool:
     """Does a fact count what the question counts? A cell's column header or row label says
     it ("NÚMERO DE ASISTENTES", "PQRS"); a figure of a text, its unit word ("476 habitaciones
     de hotel" counts rooms, not hotels) or, with none, the words after it."""
@@ -208,7 +208,7 @@ def counts_noun(passage: Passage, noun: str, index: ReportIndex | None = None) -
         # como ciudad mentora" under FINALIDAD); a figure inside a text cell, what follows it.
         facts = [f for f in passage_facts(index, passage).facts if f is not None]
         if facts:
-            return any(_fact_counts(f, noun) for f in facts)
+            return any(fact_counts(f, noun) for f in facts)
     if passage.kind == "row":
         # A column named for it ("NÚMERO DE ASISTENTES") or a short cell ("Mínima Cuantía");
         # figures inside long text cells are read like sentences, below.
@@ -246,9 +246,13 @@ def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
             kind="target",
             score=hit.score,
         )
-    number = None if _names_asked(request) else pick_number(passage, request)
+    when = request.slots.measure == "fecha"
+    number = None if _names_asked(request) or when else pick_number(passage, request)
     name = row_name(passage)
     lead = ""
+    date = next((c.raw for _, c in passage.cells or [] if when and _DATE_CELL.search(c.raw)), None)
+    if date:
+        lead = f"{clean_text(date)} — {shorten(name, 200)}"  # "¿cuándo fue…?": the date cell
     figures = []
     if number is not None:
         figure = number_figure(
@@ -303,6 +307,16 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     if choice.other_clause is not None and request.slots.measure not in _NOT_FIGURES:
         return not_of_subject(request, passage, choice)
     number = choice.number
+    if number is not None and number.unit not in MONEY_UNITS and asked(request).money_named:
+        # "¿cuánto dinero…?" answered with "90 ciudades" counts nothing asked.
+        label = shorten(passage.text, 80)
+        return Answer(
+            status="not_found",
+            text=t("not_found_measure", lang, topic=label, measure=t("measure_money", lang)),
+            sources=[source_of(request.index, passage)],
+            intent="not_covered",
+            kind="figure",
+        )
     figures = []
     lead = ""
     if _names_asked(request):
@@ -327,6 +341,13 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
         kind="figure" if lead else "who",
         score=hit.score,
     )
+
+
+_DATE_CELL = re.compile(
+    r"\b\d{1,2}\s*(?:de\s+)?(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\b(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)[a-z]*\s+\d{1,2}",
+    re.IGNORECASE,
+)
 
 
 def _names_asked(request: Request) -> bool:

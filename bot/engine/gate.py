@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.engine.answer import Answer
+from bot.engine.answer import Answer, Source
 from bot.engine.coverage import (
     Term,
     asks_quantity,
@@ -24,7 +24,7 @@ from bot.engine.coverage import (
     salient_terms,
 )
 from bot.engine.normalize import content_tokens, fold
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.numbers import find_numbers
 from knowledge.text import shorten
 
@@ -75,8 +75,46 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
             continue  # "423 millones" is the report's "$423.000.000"
         missing.append(Term(stem=number, word=number))
     if not missing:
+        elsewhere = _subject_elsewhere(answer, request, evidence)
+        if elsewhere is not None:
+            return elsewhere
         return _joint_figure(answer, request, terms)
     return _not_covered(answer, missing, request.lang)
+
+
+def _subject_elsewhere(answer: Answer, request: Request, evidence: frozenset[str]) -> Answer | None:
+    """A figure whose evidence lacks a subject word the report names only where it gives no
+    figure of the asked kind (bot/engine/attributed.py): not_found naming it."""
+    if answer.kind != "figure" or not answer.figures or answer.intent not in _FACT_INTENTS:
+        return None
+    from bot.engine.attributed import subject_elsewhere
+    from bot.engine.figures import counted_noun, fact_counts
+
+    found = subject_elsewhere(request, evidence, counted_noun(request), fact_counts)
+    if found is None:
+        return None
+    lang = request.lang
+    kind = "number"
+    from bot.engine.attributed import asked
+
+    kind = asked(request).kind or kind
+    subject = ", ".join(f"«{w}»" for w in found.words)
+    text = t("not_of_subject", lang, measure=t(f"measure_{kind}", lang), subject=subject)
+    quote = found.quote if len(found.quote) <= CLOSEST_CHARS else (
+        found.quote[:CLOSEST_CHARS].rsplit(" ", 1)[0] + "…")
+    text += "\n" + t("closest", lang, closest=f"«{quote}» (§{found.section})")
+    return Answer(
+        status="not_found",
+        text=text,
+        sources=[Source(section=found.section, title="", quote=found.quote)],
+        intent="not_covered",
+        kind=answer.kind,
+        lang=answer.lang,
+        notes=[t("missing_terms", lang, missing=subject)],
+    )
+
+
+_FACT_INTENTS = frozenset({"fact.sentence", "fact.row"})
 
 
 def _joint_figure(answer: Answer, request: Request, terms: list[Term]) -> Answer:

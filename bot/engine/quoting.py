@@ -9,7 +9,7 @@ from bot.engine.format import format_figure, format_number
 from bot.engine.index import WORD_CASING, Number, Passage, ReportIndex
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.slots import MONTH_NAMES_EN, MONTH_NAMES_ES
-from bot.engine.texts import t
+from bot.texts import say as t
 from knowledge.text import shorten
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.answer import Answer
-from bot.engine.texts import t
+from bot.texts import say as t
 
 
 def source_line(answer: Answer) -> str:

@@ -20,6 +20,7 @@ from bot.engine.answer import Answer, Figure, Source
 from bot.engine.format import format_number
 from bot.engine.normalize import fold
 from bot.engine.slots import extract_years
+from bot.texts import say as t
 from knowledge.ingest.report import organisation_of
 from knowledge.model import ParsedReport
 
@@ -30,16 +31,6 @@ _CHANGE = re.compile(
     r"\b(?:cambi\w*|vari\w*|diferencia\w*|compar\w*|evoluci\w*|crec\w*|aument\w*|dismin\w*|"
     r"change[sd]?|differ\w*|compare[sd]?|grow\w*|grew|increase[sd]?|decrease[sd]?|vs)\b"
 )
-_TEXTS = {
-    "yoy": {"es": "{label}: {a_year}: {a}; {b_year}: {b}; diferencia: {diff} ({pct}).",
-            "en": "{label}: {a_year}: {a}; {b_year}: {b}; difference: {diff} ({pct})."},
-    "difference": {"es": "diferencia", "en": "difference"},
-    "yoy_missing": {
-        "es": "Solo uno de los informes da esa cifra: {year}: {value}. No puedo calcular el "
-              "cambio.",
-        "en": "Only one of the reports gives that figure: {year}: {value}. I cannot compute "
-              "the change."},
-}
 
 
 def report_label(report: ParsedReport) -> str:
@@ -193,8 +184,8 @@ def compare_years(engine: Engine, question: str, lang: str) -> Answer | None:
         k = 0 if figures[0] is not None else 1
         known = figures[k]
         return Answer(status="answered" if known else "not_found",
-                      text=_TEXTS["yoy_missing"][lang].format(
-                          year=years[k], value=known.display if known else "?"),
+                      text=t("yoy_missing", lang, year=years[k],
+                             value=known.display if known else "?"),
                       figures=[known] if known else [], sources=sources, intent="compare_years",
                       kind="figure", score=0.5,
                       report="; ".join(report_label(by_year[y]) for y in years))
@@ -208,9 +199,9 @@ def compare_years(engine: Engine, question: str, lang: str) -> Answer | None:
         " %" if a.unit == "%" else "")
     sign = "+" if diff > 0 else ""
     diff_text = f"{sign}{unit}{format_number(diff, lang)}{scale}{tail}".strip()
-    text = _TEXTS["yoy"][lang].format(label=a.label, a_year=years[0], a=a.display,
-                                      b_year=years[1], b=b.display, diff=diff_text, pct=pct)
-    computed = Figure(label=_TEXTS["difference"][lang], value=diff, unit=a.unit, scale=a.scale,
+    text = t("yoy", lang, label=a.label, a_year=years[0], a=a.display, b_year=years[1],
+             b=b.display, diff=diff_text, pct=pct)
+    computed = Figure(label=t("difference", lang), value=diff, unit=a.unit, scale=a.scale,
                       display=diff_text, computed=True, computed_from=[a.display, b.display])
     return Answer(status="answered", text=text, figures=[a, b, computed], sources=sources,
                   intent="compare_years", kind="figure", score=1.0,

@@ -10,7 +10,7 @@ from bot.engine.format import format_figure, format_number, format_share
 from bot.engine.index import Passage, clean_text
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.quoting import shorten, unit_from_header
-from bot.engine.texts import t
+from bot.texts import say as t
 
 if TYPE_CHECKING:
     pass

@@ -19,7 +19,7 @@ from bot.engine.quoting import (
 )
 from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import indicator_parts, row_name
-from bot.engine.texts import t
+from bot.texts import say as t
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine, Request

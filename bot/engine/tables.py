@@ -22,7 +22,7 @@ from bot.engine.quoting import (
 from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import INDICATOR_WORDS, indicator_parts, row_name
 from bot.engine.slots import extract_months
-from bot.engine.texts import t
+from bot.texts import say as t
 
 if TYPE_CHECKING:
     from bot.engine.catalog import Intent
@@ -180,7 +180,7 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
     lines = [t("filter_header", lang, title=title, count=len(selected), criteria=criteria)]
     figures: list[Figure] = []
     for passage in selected:
-        lines.append(f"• {_row_line(passage, numeric_column)}")
+        lines.append(f"• {_row_line(passage, numeric_column, request.question)}")
         if numeric_column:
             number = next((n for n in passage.numbers if n.column == numeric_column), None)
             if number:
@@ -215,41 +215,32 @@ def _table_source(index: ReportIndex, table: object) -> Source:
     )
 
 
-def _row_line(passage: Passage, numeric_column: str | None) -> str:
+SHORT_CELL = 60  # characters: a date, a figure, a name; longer cells are descriptions
+ROW_CELLS = 3  # cells a row's line shows besides its name
+
+
+def _row_line(passage: Passage, numeric_column: str | None, asked: str = "") -> str:
+    """A row as a line: its name, then its short cells (dates, figures, names), the column the
+    operator works on, and any column the question names by its words ("¿quiénes fueron los
+    cooperantes?" shows COOPERANTE O ALIADO however long); other long cells are left out."""
     name = row_name(passage)
-    extras = []
-    for header, cell in passage.cells or []:
+    asked_words = set(content_tokens(asked))
+    ranked: list[tuple[int, int, str]] = []  # (priority, column, text)
+    for position, (header, cell) in enumerate(passage.cells or []):
         raw = clean_text(cell.raw)
-        if not raw or raw == name:
+        if not raw or raw == name or raw in name:
             continue
-        folded = fold(header)
-        if (
-            "fecha" in folded
-            or header == numeric_column
-            or any(
-                w in folded
-                for w in (
-                    "linea",
-                    "pais",
-                    "cooperante",
-                    "secretaria",
-                    "participante",
-                    "valor",
-                    "nro",
-                    "cantidad",
-                    "pqrs",
-                    "juzgado",
-                    "demandado",
-                    "demandante",
-                    "radicado",
-                    "%",
-                    "recaudo",
-                    "ppto definitivo",
-                    "asistentes",
-                )
-            )
-        ):
-            extras.append(f"{title_case(header)}: {shorten(raw, 140)}")
+        named = bool(asked_words & set(content_tokens(header)))
+        if named or header == numeric_column:
+            priority = 0
+        elif len(raw) <= SHORT_CELL:
+            priority = 1  # the last columns first: results follow what they are results of
+        else:
+            continue
+        text = f"{title_case(header)}: {shorten(raw, 200 if named else 140)}"
+        ranked.append((priority, -position, text))
+    chosen = sorted(ranked)[:ROW_CELLS]
+    extras = [text for _, _, text in sorted(chosen, key=lambda c: -c[1])]
     line = shorten(name, 220)
     return f"{line} — {'; '.join(extras)}" if extras else line
 

@@ -42,6 +42,7 @@ from bot import state
 from bot.settings import Settings
 from bot.telegram.handlers import addressed_text, user_lang
 from bot.telegram.services import Services, get_services
+from bot.texts import say
 from db.models import QueryLog, RateLimitHit, utcnow
 
 log = logging.getLogger(__name__)
@@ -55,33 +56,6 @@ PURGE_DUE_KEY = "access_purge_due"
 UNCOUNTED_COMMANDS = frozenset(
     {"olvidar", "forget", "recargar", "reload", "estadisticas", "stats", "pendientes", "pending"}
 )
-
-TEXTS = {
-    "not_allowed": {
-        "es": "Lo siento, este bot es de uso restringido y tu cuenta no tiene acceso. "
-        "Si lo necesitas, pide a quien lo administra que te agregue.",
-        "en": "Sorry, this bot is restricted and your account has no access. "
-        "If you need it, ask its administrator to add you.",
-    },
-    "not_allowed_inline": {
-        "es": "Sin acceso a este bot",
-        "en": "No access to this bot",
-    },
-    "too_many_inline": {
-        "es": "Demasiadas consultas: espera {seconds} s",
-        "en": "Too many queries: wait {seconds} s",
-    },
-    "too_many": {
-        "es": "Has hecho muchas preguntas seguidas (el límite es {limit} por minuto). "
-        "Espera {seconds} s y vuelve a preguntar; mientras tanto no responderé.",
-        "en": "You have asked many questions in a row (the limit is {limit} per minute). "
-        "Wait {seconds} s and ask again; until then I won't answer.",
-    },
-}
-
-
-def t(key: str, lang: str, **values: object) -> str:
-    return TEXTS[key]["en" if lang == "en" else "es"].format(**values)
 
 
 # ----------------------------------------------------------------------------- who
@@ -271,7 +245,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
         chat = update.effective_chat
         if not message_allowed(settings, user_id, chat.id if chat else None):
-            await update.callback_query.answer(t("not_allowed", lang), show_alert=True)
+            await update.callback_query.answer(say("not_allowed", lang), show_alert=True)
             raise ApplicationHandlerStop
         if user_id is not None:
             await _limit_press(update, services, user_id, lang)
@@ -281,7 +255,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not message_allowed(settings, user_id, message.chat_id):
         if user_id is not None and await _notice_due(services, "denied-notice", user_id):
-            await message.reply_text(t("not_allowed", lang))
+            await message.reply_text(say("not_allowed", lang))
         raise ApplicationHandlerStop
     await _purge_if_due(context.application)
     if user_id is None or _command_name(message) in UNCOUNTED_COMMANDS:
@@ -291,7 +265,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await _notice_due(services, "rate-notice", user_id):
         limit = settings.questions_per_minute
-        await message.reply_text(t("too_many", lang, limit=limit, seconds=decision.retry_after))
+        await message.reply_text(say("too_many", lang, limit=limit, seconds=decision.retry_after))
     raise ApplicationHandlerStop
 
 
@@ -310,7 +284,7 @@ async def _limit_press(update: Update, services: Services, user_id: int, lang: s
     limit = services.settings.questions_per_minute
     try:
         if await _notice_due(services, "rate-notice", user_id):
-            text = t("too_many", lang, limit=limit, seconds=decision.retry_after)
+            text = say("too_many", lang, limit=limit, seconds=decision.retry_after)
             await query.answer(text, show_alert=True)
         else:
             await query.answer()
@@ -339,7 +313,7 @@ async def _limit_inline(update: Update, services: Services, user_id: int, lang: 
         return
     notice = None
     if await _notice_due(services, "rate-notice", user_id):
-        notice = t("too_many_inline", lang, seconds=decision.retry_after)
+        notice = say("too_many_inline", lang, seconds=decision.retry_after)
     await _refuse_inline(update, lang, notice=notice)
     raise ApplicationHandlerStop
 
@@ -371,7 +345,7 @@ async def _refuse_inline(update: Update, lang: str, *, notice: str | None = "") 
     """Answer an inline query with nothing; the button says why (`notice` None: no button)."""
     inline = update.inline_query
     assert inline is not None
-    text = t("not_allowed_inline", lang) if notice == "" else notice
+    text = say("not_allowed_inline", lang) if notice == "" else notice
     button = InlineQueryResultsButton(text=text, start_parameter="acceso") if text else None
     try:
         await inline.answer([], cache_time=0, is_personal=True, button=button)

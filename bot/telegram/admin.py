@@ -38,6 +38,7 @@ from bot.errors import IngestError
 from bot.telegram.access import is_admin
 from bot.telegram.handlers import user_lang
 from bot.telegram.services import Services, get_services
+from bot.texts import say
 from db.models import ChatState, QueryLog, utcnow
 
 log = logging.getLogger(__name__)
@@ -55,31 +56,6 @@ ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("pendientes", "pending", "Preguntas frecuentes sin respuesta (admin)"),
 )
 FORGET_COMMAND = ("olvidar", "forget", "Borrar mis preguntas del registro")
-
-TEXTS = {
-    "admins_only": {
-        "es": "Este comando es solo para quienes administran el bot.",
-        "en": "This command is for the bot's administrators only.",
-    },
-    "reload_busy": {
-        "es": "Ya hay una recarga en curso; espera a que termine.",
-        "en": "A reload is already running; wait for it to finish.",
-    },
-    "forgotten": {
-        "es": "Listo: borré {n} preguntas tuyas del registro.",
-        "en": "Done: I deleted {n} of your questions from the log.",
-    },
-    "forget_failed": {
-        "es": "No pude borrar tus preguntas ahora (la base de datos no respondió). "
-        "Inténtalo de nuevo en un momento.",
-        "en": "I could not delete your questions right now (the database did not answer). "
-        "Please try again in a moment.",
-    },
-}
-
-
-def t(key: str, lang: str, **values: object) -> str:
-    return TEXTS[key]["en" if lang == "en" else "es"].format(**values)
 
 
 def esc(text: str) -> str:
@@ -133,7 +109,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lock: asyncio.Lock = context.bot_data.setdefault(RELOAD_LOCK_KEY, asyncio.Lock())
     if lock.locked():
-        await message.reply_text(t("reload_busy", user_lang(update)))
+        await message.reply_text(say("reload_busy", user_lang(update)))
         return
     services = get_services(context.bot_data)
     async with lock:
@@ -314,9 +290,9 @@ async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         deleted = await asyncio.to_thread(forget_user, services.db, user_hash, chat_hash)
     except SQLAlchemyError:
         log.warning("/olvidar failed on the database", exc_info=True)
-        await message.reply_text(t("forget_failed", lang))
+        await message.reply_text(say("forget_failed", lang))
         return
-    await message.reply_text(t("forgotten", lang, n=deleted))
+    await message.reply_text(say("forgotten", lang, n=deleted))
 
 
 # ----------------------------------------------------------------------------- handlers
@@ -328,7 +304,7 @@ async def _admin_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return True
     message = update.effective_message
     if message is not None:
-        await message.reply_text(t("admins_only", user_lang(update)))
+        await message.reply_text(say("admins_only", user_lang(update)))
     return False
 
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, nullcontext, suppress
 
 from telegram import (
     Chat,
@@ -21,24 +21,19 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatType
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.commands import command_lang, resolve_command
-from bot.strings import say
-from bot.telegram import keyboards, replies
+from bot.telegram import replies
 from bot.telegram.replies import Outgoing
 from bot.telegram.retry import is_transient
 from bot.telegram.services import Services, get_services
+from bot.texts import say
 
 log = logging.getLogger(__name__)
 
 CHAT_LOCKS_KEY = "chat_locks"
-SLOW_COMMANDS = ("grafico", "csv")  # answered with a file: the user sees an upload status first
-
-def t(key: str, lang: str | None) -> str:
-    return say(key, lang)
 
 
 def user_lang(update: Update) -> str:
@@ -114,53 +109,17 @@ def _thread_of(message: Message | None) -> int | None:
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A known command: the dialog layer routes it like any other text."""
     message = update.effective_message
-    if message is None or not message.text:
-        return
-    name = message.text.split(maxsplit=1)[0][1:].split("@")[0].lower()
-    args = " ".join(context.args or [])
-    lang = command_lang(name, default=user_lang(update))
-    user_id = update.effective_user.id if update.effective_user else None
-    spec = resolve_command(name)
-    async with _locks(context).hold(message.chat_id):
-        if spec is not None and spec.name in SLOW_COMMANDS and args:
-            # Drawing a chart takes a moment: show "sending a photo…" meanwhile.
-            action = (
-                ChatAction.UPLOAD_PHOTO if spec.name == "grafico" else ChatAction.UPLOAD_DOCUMENT
-            )
-            await context.bot.send_chat_action(
-                message.chat_id, action, message_thread_id=_thread_of(message)
-            )
-        out = await asyncio.to_thread(
-            replies.answer_command,
-            _services(context),
-            name,
-            args,
-            user_id=user_id,
-            chat_id=message.chat_id,
-            lang=lang,
-        )
-        await _reply(context, message, out)
+    if message is not None and message.text:
+        await _answer(update, context, message, message.text)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Private chats only: in groups an unknown command is probably another bot's."""
     message = update.effective_message
-    if message is None or not message.text:
-        return
-    name = message.text.split(maxsplit=1)[0][1:].split("@")[0]
-    if resolve_command(name) is not None:
-        return
-    out = await asyncio.to_thread(
-        replies.answer_command,
-        _services(context),
-        name[:64],
-        "",
-        user_id=None,
-        chat_id=message.chat_id,
-        lang=user_lang(update),
-    )
-    await _reply(context, message, out)
+    if message is not None and message.text and not replies.known_command(message.text):
+        await _answer(update, context, message, message.text)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -168,18 +127,28 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    if message.chat.type == ChatType.PRIVATE:
-        question: str | None = message.text
-    else:
-        question = addressed_text(message, context.bot.username, context.bot.id)
-    if question is None:
-        return
+    text: str | None = message.text
+    if message.chat.type != ChatType.PRIVATE:
+        text = addressed_text(message, context.bot.username, context.bot.id)
+    if text is not None:
+        await _answer(update, context, message, text)
+
+
+async def _answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, text: str
+) -> None:
+    """One message through the dialog layer (in a worker thread), in the chat's turn."""
     user_id = update.effective_user.id if update.effective_user else None
     async with _locks(context).hold(message.chat_id):
+        action = replies.upload_action(text)
+        if action is not None:  # a chart or a file takes a moment: "sending a photo…"
+            await context.bot.send_chat_action(
+                message.chat_id, action, message_thread_id=_thread_of(message)
+            )
         out = await asyncio.to_thread(
             replies.answer_text,
             _services(context),
-            question,
+            text,
             user_id=user_id,
             chat_id=message.chat_id,
             lang=user_lang(update),
@@ -191,7 +160,7 @@ async def on_other_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Stickers, photos, voice notes in a private chat: say what the bot can read."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(t("text_only", user_lang(update)))
+        await message.reply_text(say("text_only", user_lang(update)))
 
 
 async def _reply(context: ContextTypes.DEFAULT_TYPE, message: Message, out: Outgoing) -> None:
@@ -221,61 +190,34 @@ def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A pressed button: a toast, a page turned in place, or a new message (a pick)."""
     query = update.callback_query
     if query is None:
         return
-    services = _services(context)
-    lang = user_lang(update)
-    fields = await asyncio.to_thread(replies.resolve_button, services, query.data or "")
-    if fields is None:
-        await query.answer(t("expired", lang))
-        return
-    tag = fields[0]
-    user_id = query.from_user.id if query.from_user else None
     message = query.message
     chat: Chat | None = message.chat if message is not None else None
-    if tag == keyboards.NOOP:
-        await query.answer()
-    elif tag == keyboards.FEEDBACK and len(fields) == 3:
-        ok = await asyncio.to_thread(
-            replies.record_feedback, services, int(fields[1]), int(fields[2]), user_id
+    turn = _locks(context).hold(chat.id) if chat is not None else nullcontext()
+    async with turn:
+        result = await asyncio.to_thread(
+            replies.answer_button,
+            _services(context),
+            query.data or "",
+            user_id=query.from_user.id if query.from_user else None,
+            chat_id=chat.id if chat is not None else None,
+            lang=user_lang(update),
+            editable=isinstance(message, Message),
         )
-        await query.answer(t("thanks" if ok else "not_yours", lang))
-    elif tag == keyboards.PAGE and len(fields) == 3 and isinstance(message, Message):
-        out = await asyncio.to_thread(replies.answer_page, services, fields[1], int(fields[2]))
-        if out is None:
-            await query.answer(t("expired", lang))
-            return
-        try:
-            await query.edit_message_text(out.text, reply_markup=out.markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():  # a double tap on the same page
-                raise
-        await query.answer()
-    elif tag in (keyboards.ASK, keyboards.COMMAND) and chat is not None:
-        await query.answer()
-        reply_to = message.message_id if message is not None else None
-        async with _locks(context).hold(chat.id):
-            if tag == keyboards.ASK and len(fields) == 2:
-                out = await asyncio.to_thread(
-                    replies.answer_question, services, fields[1], user_id=user_id, chat_id=chat.id
-                )
-            elif tag == keyboards.COMMAND and len(fields) == 3:
-                out = await asyncio.to_thread(
-                    replies.answer_command,
-                    services,
-                    fields[1],
-                    fields[2],
-                    user_id=user_id,
-                    chat_id=chat.id,
-                    lang=command_lang(fields[1], default=lang),
-                )
-            else:
-                return
+        await query.answer(result.toast)
+        if result.edit is not None:
+            try:
+                await query.edit_message_text(result.edit.text, reply_markup=result.edit.markup)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():  # a double tap on the same page
+                    raise
+        if result.send is not None and chat is not None:
             thread = _thread_of(message) if isinstance(message, Message) else None
-            await send(context, chat.id, out, reply_to, thread)
-    else:
-        await query.answer(t("expired", lang))
+            reply_to = message.message_id if message is not None else None
+            await send(context, chat.id, result.send, reply_to, thread)
 
 
 # ----------------------------------------------------------------------------- inline mode
@@ -314,8 +256,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if update.callback_query is not None:
         with suppress(TelegramError):
-            await update.callback_query.answer(t("error", user_lang(update)))
+            await update.callback_query.answer(say("error", user_lang(update)))
     try:
-        await context.bot.send_message(update.effective_chat.id, t("error", user_lang(update)))
+        await context.bot.send_message(update.effective_chat.id, say("error", user_lang(update)))
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from bot.engine.answer import Answer, Source
 from bot.engine.slots import MONTH_NAMES_ES
-from bot.strings import say
+from bot.texts import say
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -26,10 +26,6 @@ _DATE_TAIL = rf"\s+de\s+(?:{_MONTHS})\b"
 _NOTE_ID = re.compile(r"^\[[\w.-]+\]\s*")
 
 Style = Literal["plain", "note", "quote", "heading"]
-
-def t(key: str, lang: str) -> str:
-    return say(key, lang)
-
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
@@ -100,11 +96,11 @@ def source_line(answer: Answer) -> str | None:
         if label not in labels:
             labels.append(label)
     if not labels:
-        return f"{t('source', answer.lang)}: {answer.report}" if answer.report else None
+        return f"{say('source', answer.lang)}: {answer.report}" if answer.report else None
     shown = labels[:MAX_SOURCES_IN_FOOTER]
     if len(labels) > len(shown):
-        shown.append(t("more", answer.lang).format(n=len(labels) - len(shown)))
-    word = t("source" if len(labels) == 1 else "sources", answer.lang)
+        shown.append(say("more", answer.lang).format(n=len(labels) - len(shown)))
+    word = say("source" if len(labels) == 1 else "sources", answer.lang)
     report = f"{answer.report}, " if answer.report else ""
     return f"{word}: {report}{'; '.join(shown)}"
 
@@ -115,7 +111,7 @@ def answer_paragraphs(answer: Answer) -> list[Paragraph]:
         for source in answer.sources:
             where = source_label(source)
             if source.line is not None:
-                where += f" ({t('line', answer.lang)} {source.line})"
+                where += f" ({say('line', answer.lang)} {source.line})"
             if where in answer.text:
                 continue  # /fuente wrote it, with its quote
             paragraphs += [
@@ -128,7 +124,7 @@ def answer_paragraphs(answer: Answer) -> list[Paragraph]:
         if note and note not in answer.text:  # the engine may have written it into the text
             paragraphs += [Paragraph(""), Paragraph(note, "note")]
     if answer.suggestions and answer.status != "answered":
-        heading = t("did_you_mean", answer.lang)
+        heading = say("did_you_mean", answer.lang)
         if heading.lower().rstrip("…?.") not in answer.text.lower():
             paragraphs += [Paragraph(""), Paragraph(heading)]
     return _trim_blank(paragraphs)
@@ -190,7 +186,7 @@ def render_pages(answer: Answer, limit: int = MESSAGE_LIMIT) -> list[str]:
         if index == total - 1:
             text += footer_html
         if total > 1:
-            text += f"\n\n<i>{t('page', answer.lang)} {index + 1}/{total}</i>"
+            text += f"\n\n<i>{say('page', answer.lang)} {index + 1}/{total}</i>"
         out.append(text.strip() or escape(answer.text[:limit]) or "…")
     return out
 
@@ -245,13 +241,13 @@ def render_single(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     pages = render_pages(answer, limit=limit)
     if len(pages) == 1:
         return pages[0]
-    note = f"\n\n<i>{escape(t('continued', answer.lang))}</i>"
+    note = f"\n\n<i>{escape(say('continued', answer.lang))}</i>"
     shortened = render_pages(answer, limit=limit - utf16_len(note))[0]
     return _strip_page_marker(shortened, answer.lang) + note
 
 
 def _strip_page_marker(text: str, lang: str) -> str:
-    return re.sub(rf"\n\n<i>{t('page', lang)} \d+/\d+</i>$", "", text)
+    return re.sub(rf"\n\n<i>{say('page', lang)} \d+/\d+</i>$", "", text)
 
 
 def render_caption(answer: Answer) -> str:

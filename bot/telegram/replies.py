@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 
 from bot import dialog, state
+from bot.commands import command_lang, resolve_command
 from bot.engine.answer import Answer
 from bot.engine.answer import Language as Lang
 from bot.engine.context import ConversationContext
@@ -26,12 +27,14 @@ from bot.reply import Choice, Reply
 from bot.report_tables import shorten
 from bot.telegram import keyboards, render
 from bot.telegram.services import Services
+from bot.texts import say
 
 log = logging.getLogger(__name__)
 
 MAX_INLINE_RESULTS = 50
 INLINE_SUGGESTIONS = 8  # ambiguous inline queries: how many suggested readings to answer too
 INLINE_TITLE_LIMIT = 90
+UPLOADS = {"grafico": ChatAction.UPLOAD_PHOTO, "csv": ChatAction.UPLOAD_DOCUMENT}
 
 
 @dataclass
@@ -171,6 +174,66 @@ def answer_page(services: Services, answer_key: str, page: int) -> Outgoing | No
         return None
     answer = Answer.model_validate(payload["answer"])
     return present(services, answer, log_id=payload.get("log_id"), page=page)
+
+
+@dataclass
+class ButtonReply:
+    """What a pressed button gets: the toast on the button, and a message to edit in place (a
+    page turn) or to send (a picked suggestion or option)."""
+
+    toast: str | None = None
+    edit: Outgoing | None = None
+    send: Outgoing | None = None
+
+
+def answer_button(
+    services: Services,
+    data: str,
+    *,
+    user_id: int | None,
+    chat_id: int | None,
+    lang: str,
+    editable: bool = True,
+) -> ButtonReply:
+    """The reply to a button's callback data (forged, expired or well formed)."""
+    expired = ButtonReply(toast=say("expired", lang))
+    fields = resolve_button(services, data)
+    if fields is None:
+        return expired
+    tag, rest = fields[0], fields[1:]
+    if tag == keyboards.NOOP:
+        return ButtonReply()
+    if tag == keyboards.FEEDBACK and len(rest) == 2:
+        ok = record_feedback(services, int(rest[0]), int(rest[1]), user_id)
+        return ButtonReply(toast=say("thanks" if ok else "not_yours", lang))
+    if tag == keyboards.PAGE and len(rest) == 2 and editable:
+        page = answer_page(services, rest[0], int(rest[1]))
+        return ButtonReply(edit=page) if page is not None else expired
+    if chat_id is None:
+        return expired
+    if tag == keyboards.ASK and len(rest) == 1:
+        out = answer_question(services, rest[0], user_id=user_id, chat_id=chat_id)
+        return ButtonReply(send=out)
+    if tag == keyboards.COMMAND and len(rest) == 2:
+        name, args = rest
+        lang = command_lang(name, default=lang)
+        out = answer_command(services, name, args, user_id=user_id, chat_id=chat_id, lang=lang)
+        return ButtonReply(send=out)
+    return expired
+
+
+def known_command(text: str) -> bool:
+    """Whether a "/word" message names one of the bot's commands (or their aliases)."""
+    return dialog.is_command(text) and resolve_command(dialog.split_command(text)[0]) is not None
+
+
+def upload_action(text: str) -> ChatAction | None:
+    """The "sending a photo…" status for a message the bot answers with a file, else None."""
+    if not dialog.is_command(text):
+        return None
+    name, args = dialog.split_command(text)
+    spec = resolve_command(name)
+    return UPLOADS.get(spec.name) if spec is not None and args else None
 
 
 def resolve_button(services: Services, data: str) -> list[str] | None:

@@ -95,6 +95,15 @@ class Table:
     columns: list[float]  # left x of each column
     end_page: int = 0
     row_height: float = 0.0  # height of its first row after the header
+    first_height: float = 0.0  # height of its first row
+    # the lines of each cell, joined into `rows` once the document's words are known (a cell
+    # line ending in a hyphen is joined by what the whole document writes)
+    cells: list[list[list[str]]] = field(default_factory=list)
+    baselines: int = 0  # baselines of the page it took (unruled tables)
+    # a one-row table stands only as part of a table continued over a page break (a header
+    # left at the foot of a page, a last row carried to the next); else its lines are text
+    tentative: bool = False
+    source: list[Line] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +114,7 @@ class _Page:
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     items: list[Line | Table] = field(default_factory=list)  # reading order
+    fills: list[tuple[float, float, float, float]] = field(default_factory=list)  # shaded boxes
 
 
 # ----------------------------------------------------------------------------- words
@@ -126,8 +136,9 @@ def _is_bold(fontname: str) -> bool:
     return any(k in name for k in ("bold", "black", "heavy", "semibold", "demi"))
 
 
-def _page_content(page) -> tuple[list[Word], list[dict]]:
-    """Words (split at spaces, gaps and font changes) and ruling edges of one page.
+def _page_content(page) -> tuple[list[Word], list[dict], list[tuple[float, float, float, float]]]:
+    """Words (split at spaces, gaps and font changes), ruling edges and shaded boxes
+    (filled rectangles: x0, top, x1, bottom) of one page.
 
     Read from pdfminer's layout of the page (pdfplumber's `page.layout`) rather than through
     pdfplumber's per-character dictionaries: the same characters at half the cost.
@@ -138,6 +149,7 @@ def _page_content(page) -> tuple[list[Word], list[dict]]:
     left, top_y = layout.x0, layout.y1
     chars: list[tuple[float, float, float, float, str, float, bool]] = []
     edges: list[dict] = []
+    fills: list[tuple[float, float, float, float]] = []
 
     def edge(x0: float, top: float, x1: float, bottom: float) -> None:
         horizontal = abs(bottom - top) < 0.5
@@ -156,6 +168,8 @@ def _page_content(page) -> tuple[list[Word], list[dict]]:
             elif isinstance(obj, LTRect):
                 x0, x1 = obj.x0 - left, obj.x1 - left
                 t, b = top_y - obj.y1, top_y - obj.y0
+                if obj.fill and x1 - x0 > 20 and b - t > 4:
+                    fills.append((x0, t, x1, b))
                 for e in ((x0, t, x1, t), (x0, b, x1, b), (x0, t, x0, b), (x1, t, x1, b)):
                     edge(*e)
             elif isinstance(obj, LTLine | LTCurve) and not isinstance(obj, LTRect):
@@ -178,7 +192,7 @@ def _page_content(page) -> tuple[list[Word], list[dict]]:
             current.append(ch)
         if current:
             words.append(_word(current))
-    return words, edges
+    return words, edges, fills
 
 
 def _char_rows(chars: list[tuple]) -> list[list[tuple]]:
@@ -244,37 +258,43 @@ def _ruled_tables(page, words: list[Word], edges: list[dict],
         x0, x1 = found.bbox[0], found.bbox[2]
         top, bottom = rows[0].bbox[1], rows[-1].bbox[3]
         lefts = sorted({round(c[0], 1) for r in rows for c in r.cells if c is not None})
-        grid: list[list[str]] = []
+        grid: list[list[list[str]]] = []
         for r in rows:
-            cells: list[str] = []
+            cells: list[list[str]] = []
             for c in r.cells:
                 if c is None:
-                    cells.append("")
+                    cells.append([])
                     continue
                 inside = [k for k, w in enumerate(words)
                           if c[0] - 1 <= (w.x0 + w.x1) / 2 <= c[2] + 1
                           and c[1] - 1 <= (w.top + w.bottom) / 2 <= c[3] + 1 and k not in used]
                 used.update(inside)
                 lines = [Line(row, number) for row in _baselines([words[k] for k in inside])]
-                cells.append(_cell_text(lines))
+                cells.append([line.text for line in lines])
             grid.append(cells)
         for k, w in enumerate(words):
             if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and top - 1 <= (w.top + w.bottom) / 2 \
                     <= bottom + 1:
                 used.add(k)
         second = rows[1].bbox if len(rows) > 1 else rows[0].bbox
-        tables.append(Table(grid, number, top, bottom, lefts[:ncols],
-                            row_height=second[3] - second[1]))
+        tables.append(Table([], number, top, bottom, lefts[:ncols],
+                            row_height=second[3] - second[1], cells=grid,
+                            first_height=rows[0].bbox[3] - rows[0].bbox[1]))
     rest = [w for k, w in enumerate(words) if k not in used]
     return tables, rest
 
 
-def _cell_text(lines: list[Line]) -> str:
+def _cell_text(lines: list[str]) -> str:
     text = ""
-    for line in lines:
-        piece = line.text
+    for piece in lines:
         text = _hyphen_join(text, piece) if text else piece
     return text
+
+
+def _join_cells(pages: list[_Page]) -> None:
+    for page in pages:
+        for table in page.tables:
+            table.rows = [[_cell_text(c) for c in row] for row in table.cells]
 
 
 # ----------------------------------------------------------------------------- hyphenation
@@ -288,14 +308,16 @@ def _learn_vocabulary(pages: list[_Page]) -> None:
     where hyphenation leaves fragments): plain ones, and ones with a hyphen of their own."""
     plain: set[str] = set()
     hyphen: set[str] = set()
-    for page in pages:
-        for line in page.lines:
-            for tok in line.text.replace("**", "").split()[1:-1]:
-                tok = tok.strip(".,;:()«»\"'¿?¡!")
-                if "-" in tok.strip("-"):
-                    hyphen.add("-".join(fold(p) for p in tok.split("-")))
-                elif tok:
-                    plain.add(fold(tok))
+    texts = [line.text for page in pages for line in page.lines]
+    texts += [t for page in pages for table in page.tables for row in table.cells
+              for cell in row for t in cell]
+    for text in texts:
+        for tok in text.replace("**", "").split()[1:-1]:
+            tok = tok.strip(".,;:()«»\"'¿?¡!")
+            if "-" in tok.strip("-"):
+                hyphen.add("-".join(fold(p) for p in tok.split("-")))
+            elif tok:
+                plain.add(fold(tok))
     _VOCAB["plain"], _VOCAB["hyphen"] = plain, hyphen
 
 
@@ -318,6 +340,8 @@ def _hyphen_join(before: str, after: str) -> str:
     vocab, hyphens = _VOCAB["plain"], _VOCAB["hyphen"]
     if compound in hyphens or fold(head) == fold(tail):
         keep = True
+    elif tail.isupper() and len(tail) > 1 and not head.isupper():
+        keep = True  # "Challenge-" + "ICC": an acronym is not the rest of a word
     elif joined in vocab:
         keep = False
     elif after[0].isupper() and not after[:2].isupper():
@@ -332,98 +356,303 @@ def _hyphen_join(before: str, after: str) -> str:
 # ----------------------------------------------------------------------------- unruled tables
 
 
-def _unruled_tables(rows: list[list[Line]], number: int) -> tuple[list[Table], set[int]]:
-    """Runs of baselines whose words stand in aligned columns; (tables, baselines used)."""
+def _unruled_tables(rows: list[list[Line]], number: int,
+                    gutter: tuple[float, float, float, float] | None = None,
+                    ) -> tuple[list[Table], set[int]]:
+    """Runs of baselines whose words stand in columns; (tables, baselines used).
+
+    A table starts at a baseline with a wide gap between words. It grows down while the
+    projection of its word boxes on the x axis keeps every gap it had (a column separator is an
+    x interval no word of the table covers, wider than a word space), the type keeps its size
+    and the baselines stay close; a row set all in bold after body rows starts another table
+    (its header). The run is then cut into rows (a larger step between baselines than the
+    wrapped-line step), split where the step between rows jumps (two tables one under the
+    other) or where the columns used change, and each part's columns are found again from its
+    own words: cells are the words between two separators. On a page of two-column prose
+    (`gutter`: where the left column's lines end, and the page's middle) a run whose one
+    separator is that gutter is the prose's two columns, not a table.
+    """
     tables: list[Table] = []
     used: set[int] = set()
     i = 0
     while i < len(rows):
-        frags = rows[i]
-        if len(frags) < 2:
+        if len(rows[i]) < 2 or not _one_size(_words_of(rows[i]), _size_of(_words_of(rows[i]))):
             i += 1
             continue
-        size = frags[0].size
-        columns = [f.x0 for f in frags]
-        bounds_ok = all(frags[k].x1 < columns[k + 1] for k in range(len(frags) - 1))
-        if not bounds_ok:
-            i += 1
+        end = _region_end(rows, i)
+        if gutter is not None and _is_gutter(rows, i, end, gutter):
+            i = end
             continue
-        region = [i]
-        j = i + 1
-        while j < len(rows):
-            cand = rows[j]
-            if any(abs(f.size - size) > 0.35 for f in cand):
-                break
-            if rows[j][0].top - rows[j - 1][0].bottom > 3.2 * size:
-                break
-            cols = [_column_of(f, columns) for f in cand]
-            if any(c is None for c in cols):
-                if len(cand) >= 2 and _extends(cand, columns):
-                    columns = sorted({*columns, *(f.x0 for f in cand)})
-                    cols = [_column_of(f, columns) for f in cand]
-                else:
-                    break
-            if any(c is not None and c + 1 < len(columns) and f.x1 > columns[c + 1] + 1
-                   for f, c in zip(cand, cols, strict=True)):
-                break
-            region.append(j)
-            j += 1
-        grid = _rows_of([rows[k] for k in region], columns)
-        # a run that ends in a lone first-column row is a caption or prose after the table
-        while grid and len(grid) > 1 and sum(1 for c in grid[-1][1] if c) == 1 \
-                and grid[-1][1][0]:
-            region = region[:len(region) - grid[-1][0]]
-            grid.pop()
-        if len(grid) >= 2 and len(columns) >= 2:
-            top = min(f.top for f in rows[region[0]])
-            bottom = max(f.bottom for f in rows[region[-1]])
-            n0 = grid[0][0]
-            n1 = grid[1][0]
-            second = region[n0:n0 + n1]
-            height = max(f.bottom for f in rows[second[-1]]) - min(f.top for f in rows[second[0]])
-            tables.append(Table([cells for _, cells in grid], number, top, bottom, columns,
-                                row_height=height + size))
-            used.update(region)
-            i = region[-1] + 1
-        else:
-            i += 1
+        parts = _split_rows(rows, i, end)
+        made = False
+        for part in parts:
+            table = _table_of([rows[k] for k in part], number)
+            if table is not None:
+                tables.append(table)
+                used.update(part[:table.baselines])
+                made = True
+        i = end if made else i + 1
     return tables, used
 
 
-def _column_of(frag: Line, columns: list[float]) -> int | None:
-    for k, x in enumerate(columns):
-        if abs(frag.x0 - x) <= 2.5:
-            return k
+def _is_gutter(rows: list[list[Line]], i: int, end: int,
+               gutter: tuple[float, float, float, float]) -> bool:
+    """Is the run's one separator the gutter of two-column prose? It holds the page's middle,
+    ends where the right text column starts, and most baselines have a line most of a text
+    column wide on one side of it (prose fills its column; a table's cells mostly stop short)."""
+    words = [_words_of(rows[k]) for k in range(i, end)]
+    seps = _separators(words, 0.5 * _size_of(words[0]))
+    if len(seps) != 1:
+        return False
+    a, b = seps[0]
+    left0, left1, right0, right1 = gutter
+    middle = (left1 + right0) / 2
+    if not a <= middle <= b or b > right0 + 0.1 * (right1 - right0):
+        return False
+    wide = 0
+    for k in range(i, end):
+        for f in rows[k]:
+            width = (left1 - left0) if f.x1 <= middle else (right1 - right0)
+            if f.x1 - f.x0 >= 0.7 * width:
+                wide += 1
+                break
+    return 2 * wide >= end - i
+
+
+def _one_size(words: list[Word], size: float) -> bool:
+    """All the words in type of about `size` (a table's rows are set in one size)."""
+    return all(abs(w.size - size) <= 0.15 * size for w in words)
+
+
+def _words_of(frags: list[Line]) -> list[Word]:
+    return [w for f in frags for w in f.words]
+
+
+def _size_of(words: list[Word]) -> float:
+    return Counter(round(w.size, 1) for w in words).most_common(1)[0][0]
+
+
+def _separators(baselines: list[list[Word]], least: float) -> list[tuple[float, float]]:
+    """x intervals inside the baselines' extent that no word covers, at least `least` wide."""
+    spans = sorted((w.x0, w.x1) for ws in baselines for w in ws)
+    out: list[tuple[float, float]] = []
+    reach = spans[0][1]
+    for a, b in spans[1:]:
+        if a - reach >= least:
+            out.append((reach, a))
+        reach = max(reach, b)
+    return out
+
+
+def _kept(old: list[tuple[float, float]], new: list[tuple[float, float]]) -> bool:
+    """Every old separator still holds one of the new ones (no column was bridged)."""
+    return all(any(a - 0.01 <= c and d <= b + 0.01 for c, d in new) for a, b in old)
+
+
+def _all_bold(words: list[Word]) -> bool:
+    return all(w.bold for w in words)
+
+
+def _region_end(rows: list[list[Line]], i: int) -> int:
+    words = [_words_of(rows[i])]
+    size = _size_of(words[0])
+    least = 0.5 * size
+    seps = _separators(words, least)
+    body_seen = not _all_bold(words[0])
+    j = i + 1
+    while j < len(rows):
+        cand = _words_of(rows[j])
+        if not _one_size(cand, size):
+            break
+        if min(w.top for w in cand) - max(w.bottom for w in words[-1]) > 3.2 * size:
+            break
+        bold = _all_bold(cand)
+        if bold and body_seen:
+            break  # a header: the next table
+        new = _separators([*words, cand], least)
+        if not new or not _kept(seps, new) or _stray(words, cand, new):
+            break
+        seps = new
+        words.append(cand)
+        body_seen = body_seen or not bold
+        j += 1
+    return j
+
+
+def _spans(words: list[Word], bounds: list[float]) -> dict[int, tuple[float, float]]:
+    """x extent of a baseline's words in each column they fall in."""
+    out: dict[int, tuple[float, float]] = {}
+    for w in words:
+        c = sum(1 for b in bounds if b < (w.x0 + w.x1) / 2)
+        a, b = out.get(c, (w.x0, w.x1))
+        out[c] = (min(a, w.x0), max(b, w.x1))
+    return out
+
+
+def _stray(words: list[list[Word]], cand: list[Word], seps: list[tuple[float, float]]) -> bool:
+    """Does no part of `cand` start, end or centre where lines of its column above do (lines
+    below a bold header: headers are often centred over left or right aligned cells)?"""
+    bounds = [(a + b) / 2 for a, b in seps]
+    above: dict[int, list[tuple[float, float]]] = {}
+    body = list(itertools.dropwhile(_all_bold, words))  # a bold header may stand otherwise
+    for ws in body:
+        for c, span in _spans(ws, bounds).items():
+            above.setdefault(c, []).append(span)
+    judged = False
+    for c, span in _spans(cand, bounds).items():
+        if c in above:
+            judged = True
+            if _aligned(span, above[c]):
+                return False
+    return judged
+
+
+def _aligned(span: tuple[float, float], column: list[tuple[float, float]]) -> bool:
+    """Does `span` stand as the column's lines do: at their common left, right or centre
+    (whichever they agree on best), or, in a column that agrees on none, at any line's?"""
+    x0, x1 = span
+    ways = [(x0, [a for a, _ in column]), (x1, [b for _, b in column]),
+            ((x0 + x1) / 2, [(a + b) / 2 for a, b in column])]
+    x, xs = min(ways, key=lambda way: max(way[1]) - min(way[1]))  # the column's alignment
+    if len(column) > 1 and max(xs) - min(xs) <= 6:
+        return abs(x - sorted(xs)[len(xs) // 2]) <= 3
+    return any(abs(x - v) <= 3 for x, xs in ways for v in xs)
+
+
+def _split_rows(rows: list[list[Line]], i: int, end: int) -> list[list[int]]:
+    """Baselines i..end-1 as tables: lists of baseline indexes, each cut at row ends."""
+    bottoms = [max(w.bottom for w in _words_of(rows[k])) for k in range(i, end)]
+    steps = [b - a for a, b in itertools.pairwise(bottoms)]
+    if not steps:
+        return [list(range(i, end))]
+    size = _size_of(_words_of(rows[i]))
+    line_step = min(steps)
+    wraps = line_step <= 1.5 * size  # some cell wraps onto a second line at the font's leading
+    starts = [0] + [k + 1 for k, s in enumerate(steps) if not wraps or s > 1.2 * line_step]
+    row_steps = [steps[k - 1] for k in starts[1:]]
+    usual = sorted(row_steps)[len(row_steps) // 2] if row_steps else 0.0
+    cuts: list[int] = []
+    for r, k in enumerate(starts[1:], start=1):
+        gap = steps[k - 1]
+        if len(row_steps) >= 2 and gap > 1.25 * usual and gap - usual > 0.5 * size:
+            cuts.append(r)
+    parts: list[list[int]] = []
+    bounds = [0, *cuts, len(starts)]
+    for a, b in itertools.pairwise(bounds):
+        first = starts[a] + i
+        last = (starts[b] if b < len(starts) else end - i) + i
+        parts.append(list(range(first, last)))
+    return parts
+
+
+def _table_of(frags_rows: list[list[Line]], number: int) -> Table | None:
+    """The table of these baselines (its columns found from their words), or None.
+
+    `baselines` of the table says how many of the baselines it took: a last row holding only a
+    first-column line, or whose cells stand in none of the ways the column's other cells do
+    (left, right or centre aligned), is a caption or prose after the table and is left out.
+    """
+    baselines = [_words_of(f) for f in frags_rows]
+    size = _size_of(baselines[0])
+    while baselines:
+        seps = _separators(baselines, 0.5 * size)
+        if not seps:
+            return None
+        bounds = [(a + b) / 2 for a, b in seps]
+        grid = _grid(baselines, bounds, size)
+        filled = [any(cells[c] for _, cells, _ in grid[1:]) for c in range(len(bounds) + 1)]
+        if len(grid) > 1 and any(
+                cell and not filled[c] and any(filled[:c]) and any(filled[c + 1:])
+                for c, cell in enumerate(grid[0][1])):
+            # a header centred over a wide column stands apart from the column's cells (a
+            # header-only column between columns of cells): the columns are the rows' under it
+            body = _separators(baselines[grid[0][0]:], 0.5 * size)
+            if body:
+                seps = body
+                bounds = [(a + b) / 2 for a, b in seps]
+                grid = _grid(baselines, bounds, size)
+        last = grid[-1][1]
+        if (len(grid) > 2 and sum(1 for c in last if c) == 1 and last[0]) or (
+                len(grid) > 1 and _misaligned(grid)):
+            baselines = baselines[:len(baselines) - grid[-1][0]]
+            continue
+        grid = [(n, cells) for n, cells, _ in grid]
+        if not any(sum(1 for c in cells if c) >= 2 for _, cells in grid):
+            return None
+        firsts = [cells[0][0] for _, cells in grid if cells[0]]
+        if firsts and all(_is_marker(t) for t in firsts):
+            return None  # a list: bullets or numbers in the first column
+        top = min(w.top for w in baselines[0])
+        bottom = max(w.bottom for w in baselines[-1])
+        lefts = [min(w.x0 for ws in baselines for w in ws)] + [b for _, b in seps]
+        first_rows = grid[0][0]
+        second = grid[1][0] if len(grid) > 1 else 0
+        rows2 = baselines[first_rows:first_rows + second] or baselines
+        height = max(w.bottom for w in rows2[-1]) - min(w.top for w in rows2[0])
+        head = baselines[:first_rows]
+        return Table([], number, top, bottom, lefts, row_height=height + size,
+                     first_height=max(w.bottom for w in head[-1]) - top + size,
+                     cells=[cells for _, cells in grid], baselines=len(baselines),
+                     tentative=len(grid) == 1,
+                     source=[f for frags in frags_rows[:len(baselines)] for f in frags])
     return None
 
 
-def _extends(frags: list[Line], columns: list[float]) -> bool:
-    """A row that adds a column start the header row did not have (an empty header cell)."""
-    known = sum(1 for f in frags if _column_of(f, columns) is not None)
-    return known >= 1 and len(frags) >= 2
+_MARKER = re.compile(r"^(?:[" + re.escape(_BULLETS) + r"\-*]|\(?[0-9a-zA-Z]{1,3}[.)])$")
 
 
-def _rows_of(baselines: list[list[Line]], columns: list[float]) -> list[tuple[int, list[str]]]:
-    """(baselines in the row, cell texts): a larger gap than the wrapped-line step starts a row."""
-    steps = [baselines[k][0].bottom - baselines[k - 1][0].bottom for k in range(1, len(baselines))]
+def _is_marker(text: str) -> bool:
+    return bool(_MARKER.match(text.strip()))
+
+
+def _grid(baselines: list[list[Word]], bounds: list[float],
+          size: float) -> list[tuple[int, list[list[str]], list[tuple[float, float] | None]]]:
+    """(baselines in the row, lines of each cell, x extent of each cell): a larger step than
+    the wrapped-line step between baselines starts a row."""
+    bottoms = [max(w.bottom for w in ws) for ws in baselines]
+    steps = [b - a for a, b in itertools.pairwise(bottoms)]
     step = min(steps) if steps else 0.0
-    size = baselines[0][0].size
-    wraps = step <= 1.5 * size  # some cell wraps onto a second line at the font's leading
-    groups: list[list[list[Line]]] = []
-    for k, frags in enumerate(baselines):
+    wraps = step <= 1.5 * size
+    groups: list[list[list[Word]]] = []
+    for k, ws in enumerate(baselines):
         if k == 0 or not wraps or steps[k - 1] > 1.2 * step:
-            groups.append([frags])
+            groups.append([ws])
         else:
-            groups[-1].append(frags)
-    out: list[tuple[int, list[str]]] = []
+            groups[-1].append(ws)
+    out: list[tuple[int, list[list[str]], list[tuple[float, float] | None]]] = []
     for group in groups:
-        per_col: list[list[Line]] = [[] for _ in columns]
-        for frags in group:
-            for f in frags:
-                c = _column_of(f, columns)
-                per_col[c if c is not None else 0].append(f)
-        out.append((len(group), [_cell_text(lines) for lines in per_col]))
+        cells: list[list[str]] = [[] for _ in range(len(bounds) + 1)]
+        spans: list[tuple[float, float] | None] = [None] * len(cells)
+        for ws in group:
+            per: list[list[Word]] = [[] for _ in cells]
+            for w in ws:
+                per[sum(1 for b in bounds if b < (w.x0 + w.x1) / 2)].append(w)
+            for c, cw in enumerate(per):
+                if cw:
+                    cells[c].append(_join_words(cw))
+                    old = spans[c]
+                    x0, x1 = cw[0].x0, cw[-1].x1
+                    spans[c] = (old[0], max(old[1], x1)) if old else (x0, x1)
+        out.append((len(group), cells, spans))
     return out
+
+
+def _misaligned(grid: list[tuple[int, list[list[str]], list[tuple[float, float] | None]]]) -> bool:
+    """No cell of the last row starts, ends or centres where other cells of its column do."""
+    *above, (_, _, last) = grid
+    placed = 0
+    for c, span in enumerate(last):
+        if span is None:
+            continue
+        others = [s[c] for _, _, s in above if s[c] is not None]
+        if not others:
+            return False
+        x0, x1 = span
+        if any(abs(a - x0) <= 3 or abs(b - x1) <= 3 or abs((a + b - x0 - x1) / 2) <= 3
+               for a, b in others):
+            return False
+        placed += 1
+    return placed > 0
 
 
 # ----------------------------------------------------------------------------- layout
@@ -446,19 +675,26 @@ def _two_columns(lines: list[Line], width: float) -> float | None:
 
 def _read_page(page, number: int) -> tuple[_Page, list[list[Line]]]:
     """A page's ruled tables, and its other words as fragments per baseline."""
-    words, edges = _page_content(page)
+    words, edges, fills = _page_content(page)
     tables, words = _ruled_tables(page, words, edges, number)
-    result = _Page(number, float(page.width), float(page.height), tables=tables)
+    result = _Page(number, float(page.width), float(page.height), tables=tables, fills=fills)
     return result, [_fragments(r, number) for r in _baselines(words)]
 
 
 def _place_lines(page: _Page, rows: list[list[Line]], two_columns: bool) -> None:
-    """Columns of a two-column document; unruled tables of a one-column one."""
+    """Unruled tables, and the column of each other line in a two-column document."""
     center = page.width / 2
-    if not two_columns:
-        unruled, used = _unruled_tables(rows, page.number)
-        page.tables += unruled
-        rows = [r for k, r in enumerate(rows) if k not in used]
+    gutter = None
+    left = [f for r in rows for f in r if f.x1 <= center]
+    right = [f for r in rows for f in r if f.x0 >= center]
+    if two_columns and left and right:
+        ends = sorted(f.x1 for f in left)
+        starts = sorted(f.x0 for f in right)
+        gutter = (min(f.x0 for f in left), ends[int(0.9 * (len(ends) - 1))],
+                  starts[int(0.1 * (len(starts) - 1))], max(f.x1 for f in right))
+    unruled, used = _unruled_tables(rows, page.number, gutter)
+    page.tables += unruled
+    rows = [r for k, r in enumerate(rows) if k not in used]
     for r in rows:
         for f in r:
             f.column = 1 if two_columns and f.x0 >= center else 0
@@ -505,12 +741,15 @@ def _band_key(line: Line, page: _Page) -> tuple[str, int, str] | None:
 def _remove_furniture(pages: list[_Page]) -> None:
     counts: Counter[tuple[str, int, str]] = Counter()
     for page in pages:
-        keys = {k for ln in page.lines if (k := _band_key(ln, page))}
-        counts.update(keys)
+        lines = [*page.lines, *(ln for t in page.tables if t.tentative for ln in t.source)]
+        counts.update({k for ln in lines if (k := _band_key(ln, page))})
     needed = max(3, round(0.3 * len(pages)))
     repeated = {k for k, n in counts.items() if n >= needed}
     for page in pages:
         page.lines = [ln for ln in page.lines if _band_key(ln, page) not in repeated]
+        # a header or footer in parts ("Informe 2020 ... Página 3") reads as a one-row table
+        page.tables = [t for t in page.tables if not t.tentative
+                       or any(_band_key(ln, page) not in repeated for ln in t.source)]
 
 
 def _is_contents(page: _Page, later: list[_Page]) -> bool:
@@ -570,6 +809,7 @@ def _wrapped(prev: Line, line: Line) -> bool:
         return True
     first = line.words[0]
     space = 0.3 * first.size
+    # within an em of the column's edge: a shaded box or an indent sets lines a little narrower
     return prev.x1 + space + (first.x1 - first.x0) > prev.right - 1.0
 
 
@@ -648,30 +888,83 @@ def _split_headings(lines: list[str], pages: list[int],
     return out, out_pages
 
 
+def _column_map(into: list[float], cols: list[float]) -> list[int] | None:
+    """The column of `into` (left x of each) each column of `cols` starts at, or None."""
+    out: list[int] = []
+    for x in cols:
+        at = [k for k, left in enumerate(into) if abs(left - x) <= 3]
+        if not at or (out and at[0] <= out[-1]):
+            return None
+        out.append(at[0])
+    return out
+
+
+def _spread(rows: list[list[str]], where: list[int], width: int) -> list[list[str]]:
+    out = []
+    for row in rows:
+        cells = [""] * width
+        for c, k in zip(row, where, strict=False):
+            cells[k] = c
+        out.append(cells)
+    return out
+
+
 def _merge_continued_tables(pages: list[_Page]) -> None:
-    """A table ending a page and one starting the next with the same columns are one table."""
+    """A table ending a page and one starting the next in the same columns are one table.
+
+    The continuation may lack a column the page before had (its cells there are empty) or
+    have one the page before lacked (a header left alone at the foot of the page). One-row
+    tables that joined none are text again.
+    """
     bottoms = sorted(max(it.bottom for it in p.items) for p in pages if p.items)
     usual_bottom = bottoms[int(0.9 * (len(bottoms) - 1))] if bottoms else 0.0
+    carried: tuple[Table, float] | None = None  # a table whose page held only its rows
     for k in range(len(pages) - 1):
         page, nxt = pages[k], pages[k + 1]
-        if not page.items or not nxt.items:
+        tail = carried if not page.items and carried else (
+            (page.items[-1], page.items[-1].bottom) if page.items else None)
+        carried = None
+        if tail is None or not nxt.items:
             continue
-        last, first = page.items[-1], nxt.items[0]
+        last, first = tail[0], nxt.items[0]
         if not (isinstance(last, Table) and isinstance(first, Table)):
             continue
-        if usual_bottom - last.bottom > first.row_height + 2:
+        if usual_bottom - tail[1] > 1.2 * max(first.row_height, first.first_height) + 2:
             continue  # the table ended with room left: the next one is another table
-        if len(last.columns) != len(first.columns) or any(
-                abs(a - b) > 3 for a, b in zip(last.columns, first.columns, strict=True)):
-            continue
-        header = [fold(c) for c in last.rows[0]]
         rows = first.rows
-        repeated = [fold(c) for c in rows[0]] == header
-        if repeated:
+        where = _column_map(last.columns, first.columns)
+        if where is not None:
+            rows = _spread(rows, where, len(last.columns))
+        else:
+            back = _column_map(first.columns, last.columns)
+            if back is None:
+                continue
+            last.rows = _spread(last.rows, back, len(first.columns))
+            last.columns = first.columns
+        header = [fold(c) for c in last.rows[0]]
+        if [fold(c) for c in rows[0]] == header:
             rows = rows[1:]
         last.rows.extend(rows)
         last.end_page = first.end_page or first.page
-        nxt.items.pop(0)
+        last.tentative = False
+        nxt.tables.remove(nxt.items.pop(0))
+        if not nxt.items:
+            carried = (last, first.bottom)
+    for page in pages:
+        if any(isinstance(it, Table) and it.tentative for it in page.items):
+            _as_text(page)
+
+
+def _as_text(page: _Page) -> None:
+    """The page's one-row tables put back as lines, in reading order."""
+    two = any(ln.column == 1 for ln in page.lines)
+    for table in [t for t in page.tables if t.tentative]:
+        page.tables.remove(table)
+        for ln in table.source:
+            ln.column = 1 if two and ln.x0 >= page.width / 2 else 0
+            page.lines.append(ln)
+    _set_right_edges([page])
+    _order(page, two)
 
 
 def _lines_per_page(pages: list[_Page],
@@ -692,6 +985,12 @@ def _set_right_edges(pages: list[_Page]) -> None:
             right = edges[int(0.95 * (len(edges) - 1))]
             for ln in lines:
                 ln.right = right
+                # a line in a shaded box is set in the box, as far from its right as its left
+                middle, x = (ln.top + ln.bottom) / 2, (ln.x0 + ln.x1) / 2
+                for x0, top, x1, bottom in page.fills:
+                    if x0 <= x <= x1 and top <= middle <= bottom and x1 - x0 < 1.5 * (right - x0):
+                        ln.right = min(right, x1 - (ln.x0 - x0))
+                        break
 
 
 def _with_page_marks(lines: list[str], pages: list[int]) -> str:
@@ -776,7 +1075,7 @@ def pdf_to_text(data: bytes, name: str = "informe.pdf") -> str:
                 raise IngestError(f"{name}: la página {k} no se pudo leer "
                                   f"({type(exc).__name__}); el PDF parece dañado") from exc
             chars += sum(len(w.text) for r in lines for ln in r for w in ln.words)
-            chars += sum(len(c) for t in read.tables for r in t.rows for c in r)
+            chars += sum(len(t) for tb in read.tables for r in tb.cells for c in r for t in c)
             pages.append(read)
             rows.append(lines)
             page.close()
@@ -795,6 +1094,7 @@ def pdf_to_text(data: bytes, name: str = "informe.pdf") -> str:
     contents = {p.number for k, p in enumerate(pages) if _is_contents(p, pages[k + 1:])}
     pages = [p for p in pages if p.number not in contents]
     _learn_vocabulary(pages)
+    _join_cells(pages)
     _set_right_edges(pages)
     for page in pages:
         _order(page, any(ln.column == 1 for ln in page.lines))

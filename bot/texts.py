@@ -1,12 +1,13 @@
-"""Every sentence the front ends show (commands, dialog, console, Telegram), in Spanish and
-English: one table, so a reply's words are the report's, this table's or the user's own.
+"""Every sentence a user reads that is not the report's own words, in Spanish and English: one
+table for the engine's answers, the commands, the dialog, the console and Telegram.
 
-The engine's own sentences live in `bot.engine.texts`; the report's words come from the report.
+A leaf module (it imports nothing), so the engine below and the front ends above read the same
+table and dependencies flow one way.
 """
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- command catalogue
     "cmd_start": {"es": "Presentación y ejemplos", "en": "Introduction and examples"},
     "cmd_ayuda": {"es": "Cómo usar el bot", "en": "How to use the bot"},
@@ -115,7 +116,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "I found no indicators for “{args}”. Pick one:",
     },
     "target": {"es": "meta", "en": "target"},
-    "share_of_target": {"es": "; {share} de la meta", "en": "; {share} of the target"},
+    "share_of_target_part": {"es": "; {share} de la meta", "en": "; {share} of the target"},
     "share_note": {
         "es": "(El porcentaje de la meta es un cálculo propio: resultado / meta.)",
         "en": "(Share of target computed here: result / target.)",
@@ -233,10 +234,202 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "(Respuesta resumida: pregúntame en el chat para verla completa.)",
         "en": "(Shortened answer: ask me in the chat to see all of it.)",
     },
+    # ---------------------------------------------------------------- engine answers
+    "empty": {
+        "es": "No recibí ninguna pregunta. Escríbeme, por ejemplo: «¿cuánta inversión se atrajo?»",
+        "en": "I got no question. Try, for example: “how much investment was attracted?”",
+    },
+    "meaningless": {
+        "es": "No entendí el mensaje: no tiene palabras ni cifras. Pregúntame por una cifra, un "
+        "evento o una sección del informe.",
+        "en": "I could not read a question in that message. Ask me about a figure, an event or a "
+        "section of the report.",
+    },
+    "too_long": {
+        "es": "La pregunta es muy larga; leí solo el comienzo.",
+        "en": "The question is very long; I read only its beginning.",
+    },
+    "not_found": {
+        "es": "No lo sé: el informe no trae ese dato, o no encontré a qué parte del informe se "
+        "refiere la pregunta.",
+        "en": "I don't know: the report does not give that, or I could not tell which part of "
+        "the report the question is about.",
+    },
+    "not_covered": {
+        "es": "No lo sé: el informe no dice nada de {missing} en lo que trae sobre esto.",
+        "en": "I don't know: the report says nothing about {missing} in what it says on this.",
+    },
+    "no_figure": {
+        "es": "No lo sé: el informe no da esa cifra en lo que trae sobre esto.",
+        "en": "I don't know: the report gives no such figure in what it says on this.",
+    },
+    "joint_figure": {
+        "es": "No lo sé: el informe da una cifra de conjunto ({members}), {figure}, y no dice "
+        "cuánto corresponde a «{member}».",
+        "en": "I don't know: the report gives one figure for them together ({members}), "
+        "{figure}, and does not say how much was {member}'s.",
+    },
+    "closest": {
+        "es": "Lo más cercano que sí dice: {closest}",
+        "en": "The closest it does say: {closest}",
+    },
+    "missing_terms": {
+        "es": "Sin evidencia en el informe para: {missing}",
+        "en": "No evidence in the report for: {missing}",
+    },
+    "not_found_measure": {
+        "es": "No lo sé: el informe habla de «{topic}», pero no da {measure}.",
+        "en": "I don't know: the report mentions “{topic}” but does not give {measure}.",
+    },
+    "not_found_year": {
+        "es": "No tengo información de {year}. Solo tengo el informe de {years}.",
+        "en": "I have no information for {year}. I only have the report for {years}.",
+    },
+    "suggest_intro": {
+        "es": "Temas cercanos que sí conozco:",
+        "en": "Close topics I do know:",
+    },
+    "ambiguous": {
+        "es": "Tu pregunta puede referirse a varias cosas. ¿Quisiste decir…?",
+        "en": "Your question could mean several things. Did you mean…?",
+    },
+    "progress": {"es": "avance", "en": "progress"},
+    "share_of_target": {
+        "es": "{share} de la meta (cálculo propio: {value} / {target})",
+        "en": "{share} of the target (computed: {value} / {target})",
+    },
+    "target_met": {"es": "Se superó la meta.", "en": "The target was exceeded."},
+    "target_reached": {"es": "Se cumplió la meta.", "en": "The target was met."},
+    "target_missed": {"es": "No se alcanzó la meta.", "en": "The target was not reached."},
+    "contradiction": {
+        "es": "Ojo: el informe se contradice aquí. {description}",
+        "en": "Note: the report contradicts itself here. {description}",
+    },
+    "says": {"es": "dice", "en": "says"},
+    "list_header": {"es": "{title} ({count}):", "en": "{title} ({count}):"},
+    "filter_header": {
+        "es": "{title}: {count} resultado(s){criteria}.",
+        "en": "{title}: {count} result(s){criteria}.",
+    },
+    "filter_none": {
+        "es": "{title}: ningún resultado{criteria}.",
+        "en": "{title}: no results{criteria}.",
+    },
+    "in_month": {"es": " en {month}", "en": " in {month}"},
+    "threshold_gt": {"es": " con más de {value}", "en": " with more than {value}"},
+    "threshold_lt": {"es": " con menos de {value}", "en": " with fewer than {value}"},
+    "threshold_ge": {"es": " con al menos {value}", "en": " with at least {value}"},
+    "matching": {"es": " de «{value}»", "en": " for “{value}”"},
+    "max_row": {
+        "es": "El mayor valor de «{column}» en {title} es {value}: {name}.",
+        "en": "The highest “{column}” in {title} is {value}: {name}.",
+    },
+    "min_row": {
+        "es": "El menor valor de «{column}» en {title} es {value}: {name}.",
+        "en": "The lowest “{column}” in {title} is {value}: {name}.",
+    },
+    "mixed_cells": {
+        "es": "Hay celdas escritas como «{examples}»: cuentan por su parte numérica, como mínimo.",
+        "en": "Some cells are written as “{examples}”: they count by their numeric part, as a "
+        "minimum.",
+    },
+    "total": {
+        "es": "Total calculado de «{column}»: {value} (suma de {count} filas del informe).",
+        "en": "Computed total of “{column}”: {value} (sum of {count} rows of the report).",
+    },
+    "total_row": {
+        "es": "La fila de total del informe dice {value}.",
+        "en": "The report's own total row says {value}.",
+    },
+    "summary_header": {
+        "es": "Resumen de §{number} {title}:",
+        "en": "Summary of §{number} {title}:",
+    },
+    "section_not_found": {
+        "es": "No hay una sección {number} en el informe. Secciones: {sections}.",
+        "en": "There is no section {number} in the report. Sections: {sections}.",
+    },
+    "help": {
+        "es": "Respondo preguntas sobre el {report} con cifras exactas y su fuente. "
+        "Ejemplos: {examples}.",
+        "en": "I answer questions about the {report} with exact figures and their source. "
+        "Examples: {examples}.",
+    },
+    "discrepancies_header": {
+        "es": "El informe se contradice en estos puntos:",
+        "en": "The report contradicts itself on these points:",
+    },
+    "measure_money": {"es": "un valor en dinero", "en": "an amount of money"},
+    "measure_share": {"es": "un porcentaje", "en": "a percentage"},
+    "measure_count": {"es": "una cantidad", "en": "a count"},
+    "not_of_subject": {
+        "es": "No lo sé: el informe no da {measure} de {subject}; lo que dice de eso no trae "
+        "esa cifra.",
+        "en": "I don't know: the report gives no {measure} for {subject}; what it says about it "
+        "has no such figure.",
+    },
+    "measure_number": {"es": "una cifra", "en": "a figure"},
+    "measure_date": {"es": "una fecha", "en": "a date"},
+    "computed_note": {
+        "es": "(cálculo propio a partir de cifras del informe)",
+        "en": "(computed from report figures)",
+    },
+    # ---------------------------------------------------------------- two reports compared
+    "yoy": {
+        "es": "{label}: {a_year}: {a}; {b_year}: {b}; diferencia: {diff} ({pct}).",
+        "en": "{label}: {a_year}: {a}; {b_year}: {b}; difference: {diff} ({pct}).",
+    },
+    "difference": {"es": "diferencia", "en": "difference"},
+    "yoy_missing": {
+        "es": "Solo uno de los informes da esa cifra: {year}: {value}. No puedo calcular el "
+        "cambio.",
+        "en": "Only one of the reports gives that figure: {year}: {value}. I cannot compute "
+        "the change.",
+    },
+    # ---------------------------------------------------------------- Telegram access
+    "not_allowed": {
+        "es": "Lo siento, este bot es de uso restringido y tu cuenta no tiene acceso. "
+        "Si lo necesitas, pide a quien lo administra que te agregue.",
+        "en": "Sorry, this bot is restricted and your account has no access. "
+        "If you need it, ask its administrator to add you.",
+    },
+    "not_allowed_inline": {
+        "es": "Sin acceso a este bot",
+        "en": "No access to this bot",
+    },
+    "too_many_inline": {
+        "es": "Demasiadas consultas: espera {seconds} s",
+        "en": "Too many queries: wait {seconds} s",
+    },
+    "too_many": {
+        "es": "Has hecho muchas preguntas seguidas (el límite es {limit} por minuto). "
+        "Espera {seconds} s y vuelve a preguntar; mientras tanto no responderé.",
+        "en": "You have asked many questions in a row (the limit is {limit} per minute). "
+        "Wait {seconds} s and ask again; until then I won't answer.",
+    },
+    # ---------------------------------------------------------------- Telegram admin
+    "admins_only": {
+        "es": "Este comando es solo para quienes administran el bot.",
+        "en": "This command is for the bot's administrators only.",
+    },
+    "reload_busy": {
+        "es": "Ya hay una recarga en curso; espera a que termine.",
+        "en": "A reload is already running; wait for it to finish.",
+    },
+    "forgotten": {
+        "es": "Listo: borré {n} preguntas tuyas del registro.",
+        "en": "Done: I deleted {n} of your questions from the log.",
+    },
+    "forget_failed": {
+        "es": "No pude borrar tus preguntas ahora (la base de datos no respondió). "
+        "Inténtalo de nuevo en un momento.",
+        "en": "I could not delete your questions right now (the database did not answer). "
+        "Please try again in a moment.",
+    },
 }
 
 
 def say(key: str, lang: str | None, **values: object) -> str:
-    """The sentence `key` in the user's language, with its {placeholders} filled."""
-    template = STRINGS[key]["en" if lang == "en" else "es"]
+    """The sentence `key` in the user's language (Spanish unless English), {placeholders} filled."""
+    template = TEXTS[key]["en" if lang == "en" else "es"]
     return template.format(**values) if values else template

@@ -142,6 +142,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "{title} (§{section}): {total} en la tabla.",
         "en": "{title} (§{section}): {total} in the table.",
     },
+    "budget_detail": {
+        "es": "¿Quieres el detalle por rubro? Elige la tabla:",
+        "en": "Want the line-by-line detail? Pick the table:",
+    },
     "pick_budget": {
         "es": "¿Qué ejecución presupuestal? Elige gastos o ingresos:",
         "en": "Which budget execution? Pick expenses or income:",

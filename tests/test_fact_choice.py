@@ -191,3 +191,41 @@ def shifted() -> tuple[ParsedReport, Engine]:
 def test_the_rule_holds_with_other_figures(shifted: tuple[ParsedReport, Engine]) -> None:
     report, engine = shifted
     assert _never_another_clause(report, engine) == []
+
+
+def test_a_follow_up_count_keeps_the_subject(
+    parsed_report: ParsedReport, answer_engine: Engine
+) -> None:
+    """"¿cuántos X de S?" then "¿y a cuántas Y?", Y a thing the report counts elsewhere but
+    not in S's sentence: the follow-up is about S, so it is S's figure or not_found, never
+    the report's figure of Y for someone else."""
+    from bot.engine.normalize import fold
+
+    heads = []
+    for fact in parsed_report.facts:
+        if fact.source == "prose" and fact.counted and fact.unit not in MONEY | {"%"}:
+            head = fact.counted.split()[0].lower()
+            if len(head) > 4 and head not in heads:
+                heads.append(head)
+    checked = 0
+    for b, _others in _pairs(parsed_report):
+        if _kind(b) != "count":
+            continue
+        subject = parsed_report.clauses[b.clause_index].subject or ""
+        sentence = fold(b.sentence)
+        named = sum(fold(subject) in fold(c.text) for c in parsed_report.clauses)
+        if named > 3:
+            continue  # a name the report uses all over (its own organisation) is no subject
+        first = answer_engine.ask(_questions(parsed_report, b)[0])
+        if first.answer.status != "answered":
+            continue
+        for head in [h for h in heads if fold(h) not in sentence][:3]:
+            follow = answer_engine.ask(f"¿y cuántos {head}?", first.context).answer
+            checked += 1
+            if follow.status == "answered" and follow.figures:
+                quoted = fold(" ".join(s.quote for s in follow.sources) + " " + follow.text)
+                assert fold(subject) in quoted, (subject, head, follow.text[:200])
+                # and it counts what the follow-up asks, not what the first question did
+                assert fold(head)[:5] in fold(follow.figures[0].display), (
+                    subject, head, follow.text[:200])
+    assert checked >= 3

@@ -253,10 +253,19 @@ def presupuesto(call: Call) -> Reply:
     if not tables:
         return call.ask(call.spec.description(call.lang))
     if not call.args:
+        # The overview a reader expects first: each budget's total line (planned, executed,
+        # share), with the detail of each table offered as a choice.
         options = [
             Option(say(role, "es").lower(), call.say(role))
             for role in dict.fromkeys(operators.table_role(call.report, t) for t in tables)
         ]
+        totals = [
+            next((r for r in operators.rows_of([t]) if r.row.total), None) for t in tables
+        ]
+        if all(totals):
+            overview = budget_answer(call, [r for r in totals if r is not None])
+            overview.text += "\n\n" + call.say("budget_detail")
+            return call.answered(overview, choices=call.choices(options))
         both = " ".join(o.value for o in options)
         labels = " + ".join(o.label for o in options)
         return call.choose(call.say("pick_budget"), [*options, Option(both, labels)])

@@ -175,6 +175,9 @@ _SHARE_WORDS = re.compile(r"(?:\bporcentaje\b|\bpercentage\b|%|\bpor ciento\b|\b
 _HOW_MUCH = re.compile(r"\b(?:cuanto|cuanta|how much)\b")
 _HOW_MANY = re.compile(r"\b(?:cuantos|cuantas|how many|numero de|number of)\b")
 _MONEY_MEASURES = frozenset({"valor", "costo", "presupuesto", "recaudo"})
+# What only money can be: given, budgeted, spent, collected ("¿cuánto aportó …?").
+_MONEY_MEANINGS = frozenset(
+    {"granted", "budgeted", "final_budget", "executed", "collected", "adjustment"})
 _MONEY_WORDS = re.compile(r"\b(?:dinero|plata|pesos|dolares|money|dollars|recursos)\b")
 
 
@@ -204,7 +207,8 @@ def asked(request: Request) -> Asked:
         )
     )
     money_named = kind == "money" and (
-        bool(_MONEY_WORDS.search(folded)) or measure in ("costo", "presupuesto", "recaudo"))
+        bool(_MONEY_WORDS.search(folded)) or measure in ("costo", "presupuesto", "recaudo")
+        or bool(meanings & _MONEY_MEANINGS))
     return Asked(meanings=frozenset(meanings), kind=kind, subject=subject,
                  money_named=money_named)
 

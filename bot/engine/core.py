@@ -15,7 +15,7 @@ from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
 from bot.engine.catalog import Intent, IntentMatcher, load_catalog
 from bot.engine.context import ConversationContext
-from bot.engine.coverage import is_form_word, strip_discourse, warm_up
+from bot.engine.coverage import asks_quantity, is_form_word, strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.gate import gate_answer
 from bot.engine.index import ReportIndex
@@ -29,6 +29,7 @@ MAX_QUESTION_CHARS = 1000
 _FOLLOW_UP = re.compile(
     r"^(?:y|e|and|what about|how about|y que tal|y en|y la|y el|y los|y las|and the|and in)\b"
 )
+_COUNT_ASKED = re.compile(r"\b(?:cuantos|cuantas|how many)\s+\w+")
 _DAY_OF_MONTH = re.compile(r"\b\d{1,2} de [a-z]+")
 _TO_ENGLISH = re.compile(r"\b(?:in english|en ingles|english please)\b")
 _TO_SPANISH = re.compile(r"\b(?:en espanol|in spanish|en castellano)\b")
@@ -280,6 +281,10 @@ class Engine:
                 merged = f"{merged} {' '.join(_month_names(new_slots.months))}"
         rest = _FOLLOW_UP.sub("", fold(question)).strip()
         if rest and not new_slots.months:
+            if _COUNT_ASKED.search(rest):
+                # "¿y a cuántas familias?" after "¿cuántos trajes donó Seúl?": the new count
+                # replaces the old one, the subject stays.
+                merged = _COUNT_ASKED.sub(" ", fold(merged))
             merged = f"{merged} {rest}"
         return merged
 
@@ -288,12 +293,22 @@ def _as_float(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+_ASKS_SUMMARY = re.compile(
+    r"\b(?:resumen de|resumes?|resumeme|resumame|resumir|summary of|summarize|summarise|"
+    r"overview of|de que (?:se )?trata)\b"
+)
+_ASKS_DEEDS = re.compile(r"\b(?:que ha hecho|que hizo|que se hizo|que hicieron)\b")
+
+
 def _asks_figure(request: Request) -> bool:
-    """'según el resumen ejecutivo, ¿de cuánto fue…?' names a summary but asks a figure."""
-    return request.slots.measure is not None and not re.search(
-        r"\b(?:resumen de|resume|resumeme|summary of|summarize|summarise|que ha hecho|que hizo)\b",
-        request.folded,
-    )
+    """'según el resumen ejecutivo, ¿de cuánto fue…?' names a summary but asks a figure; so
+    does '¿cuánto valía la donación que hizo…?' (a how-much question is answered by a figure
+    unless it asks for a summary in so many words)."""
+    if _ASKS_SUMMARY.search(request.folded):
+        return False
+    if asks_quantity(request.question):
+        return True
+    return request.slots.measure is not None and not _ASKS_DEEDS.search(request.folded)
 
 
 def _is_month_word(word: str) -> bool:

@@ -282,6 +282,11 @@ def is_verb_form(word: str, lang: str) -> bool:
     return _is_verb_form(word, lang)
 
 
+def is_verbal(word: str, lang: str) -> bool:
+    """A verb form or an infinitive or participle: says what is asked, not what about."""
+    return _is_verb_form(word, lang) or _looks_verbal(word)
+
+
 def _looks_verbal(word: str) -> bool:
     """Infinitives and participles, for words the report never uses ("meter", "elegida"); a
     plural participle is most often a noun ("jubilados") and stays a word to cover."""

@@ -307,7 +307,8 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     if choice.other_clause is not None and request.slots.measure not in _NOT_FIGURES:
         return not_of_subject(request, passage, choice)
     number = choice.number
-    if number is not None and number.unit not in MONEY_UNITS and asked(request).money_named:
+    counted = number is not None and number.unit not in MONEY_UNITS and number.unit != "%"
+    if counted and asked(request).money_named:
         # "¿cuánto dinero…?" answered with "90 ciudades" counts nothing asked.
         label = shorten(passage.text, 80)
         return Answer(

@@ -36,8 +36,8 @@ def text() -> str:
 
 
 @pytest.fixture(scope="module")
-def original(text: str) -> ParsedReport:
-    return parse_report(text)
+def original(parsed_report: ParsedReport) -> ParsedReport:
+    return parsed_report  # the session's parse of the same text
 
 
 def _shape(report: ParsedReport) -> tuple[int, Counter[str], int]:

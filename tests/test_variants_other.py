@@ -29,8 +29,8 @@ QUESTIONS = ["hola", "ayuda", "¿en qué se contradice el informe?", "¿qué pre
 
 
 @pytest.fixture(scope="module")
-def bundled() -> ParsedReport:
-    return parse_report(read_report_file(BUNDLED))
+def bundled(parsed_report: ParsedReport) -> ParsedReport:
+    return parsed_report  # the session's parse of the same file
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,7 @@
 """Shared language data (knowledge/data/*.yaml) and the text index overlays quote against.
 
 - synonyms.yaml: canonical term -> aliases (abbreviations, chat words, English), general language;
-- number_exclusions.yaml: numbers that are not figures (dates, years in names...), with reasons;
-- tables.yaml: stable keys and titles for the tables of the report it names.
+- number_exclusions.yaml: numbers that are not figures (dates, years in names...), with reasons.
 Everything that belongs to one report (list names, a contradiction the rules miss, aliases of
 its names) lives in that report's overlay (knowledge/overlay.py), checked against its text.
 """
@@ -18,7 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.errors import IngestError
-from knowledge.text import clean, fold, split_lines
+from knowledge.text import clean, split_lines
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -42,16 +41,10 @@ class TableSpec(BaseModel):
 
 
 class Curated(BaseModel):
-    """General language data shared by every report (and table names, for their own report)."""
+    """General language data shared by every report."""
 
     synonyms: dict[str, list[str]]
     exclusions: list[Exclusion]
-    tables: list[TableSpec]
-    tables_title: str = ""  # the report tables.yaml names tables for
-
-    def applies_to(self, report_title: str) -> bool:
-        """Whether the table names of tables.yaml belong to this report."""
-        return bool(self.tables_title) and fold(report_title) == fold(self.tables_title)
 
     def excluded_spans(self, text: str) -> list[tuple[int, int, Exclusion]]:
         """Where a clean line holds numbers that are not figures."""
@@ -72,13 +65,11 @@ def load_curated(data_dir: Path | None = None) -> Curated:
     """Read and type-check the shared data files. Bad data is an IngestError naming the file."""
     d = data_dir or DATA_DIR
     files = {name: _read_yaml(d / f"{name}.yaml") for name in
-             ("synonyms", "number_exclusions", "tables")}
+             ("synonyms", "number_exclusions")}
     try:
         curated = Curated(
             synonyms=files["synonyms"]["synonyms"],
             exclusions=files["number_exclusions"]["exclusions"],
-            tables=files["tables"]["tables"],
-            tables_title=str(files["tables"].get("report_title") or ""),
         )
         for e in curated.exclusions:
             _ = e.regex

@@ -22,6 +22,7 @@ from bot.settings import DEFAULT_REPORT_PATH
 from db.engine import make_engine
 from db.migrate import upgrade
 from knowledge.model import ParsedReport
+from tests.bundled import bundled_engine, bundled_report
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
@@ -102,18 +103,25 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def parsed_report() -> ParsedReport:
-    """The bundled report, parsed once per test session (treat it as read-only)."""
-    from knowledge.ingest import parse_report, read_report_file
+def pdf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the test PDFs of tests/pdf_support.py are typeset and read back, once per run:
+    under pytest-xdist a folder all workers of the run share (the first one to need a layout
+    makes it, the others read its files), else one of this session."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # .../pytest-N/popen-gwK -> .../pytest-N, this run's workers only
+    path = base / "pdfs"
+    path.mkdir(exist_ok=True)
+    return path
 
-    return parse_report(
-        read_report_file(BUNDLED_REPORT),
-        report_id="aci-medellin-2020",
-        source_name=BUNDLED_REPORT.name,
-    )
+
+@pytest.fixture(scope="session")
+def parsed_report() -> ParsedReport:
+    """The bundled report, parsed once per test process (treat it as read-only)."""
+    return bundled_report()
 
 
 @pytest.fixture(scope="session")
 def answer_engine(parsed_report: ParsedReport) -> AnswerEngine:
-    """The answer engine on the bundled report, built once per session (it is read-only)."""
-    return AnswerEngine([parsed_report])
+    """The answer engine on the bundled report, built once per process (it is read-only)."""
+    return bundled_engine()

@@ -89,10 +89,19 @@ def _kinds(report: ParsedReport) -> list[str]:
     return [o.value for o in charts.chart_options(report)]
 
 
+_DRAWN: dict[tuple[int, str, str], tuple[ParsedReport, charts.Chart, list[str]]] = {}
+
+
 def _drawn(report: ParsedReport, value: str, lang: str = "es") -> tuple[charts.Chart, list[str]]:
-    chart = charts.draw_chart(report, value, lang, keep_figure=True)
-    assert chart is not None and chart.figure is not None
-    return chart, charts.chart_texts(chart.figure)
+    """The chart with its figure, drawn once per report, kind and language for this module
+    (drawing is deterministic and takes most of a second; the tests only read it)."""
+    key = (id(report), value, lang)
+    if key not in _DRAWN or _DRAWN[key][0] is not report:
+        chart = charts.draw_chart(report, value, lang, keep_figure=True)
+        assert chart is not None and chart.figure is not None
+        _DRAWN[key] = (report, chart, charts.chart_texts(chart.figure))
+    _, chart, texts = _DRAWN[key]
+    return chart, list(texts)
 
 
 def _expected_number(value: float, lang: str) -> str:

@@ -18,12 +18,11 @@ from bot.engine import operators
 from bot.engine.answer import Answer
 from bot.engine.core import Engine
 from bot.report_tables import month_name, table_title
-from bot.settings import DEFAULT_REPORT_PATH
 from bot.texts import say
-from knowledge.ingest import parse_report, read_report_file
 from knowledge.text import fold
+from tests.bundled import bundled_engine, bundled_report
 
-REPORT = parse_report(read_report_file(DEFAULT_REPORT_PATH), report_id="aci-medellin-2020")
+REPORT = bundled_report()  # at collection: the pairs below are read from it
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ PAIRS = _pairs()
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine([REPORT])
+    return bundled_engine()
 
 
 def _engine_rows(answer: Answer) -> list[str]:

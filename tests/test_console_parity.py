@@ -25,26 +25,26 @@ from bot.commands import COMMANDS
 from bot.engine import operators
 from bot.engine.core import Engine
 from bot.report_tables import month_name
-from bot.settings import DEFAULT_REPORT_PATH, Settings
+from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.keyboards import button_label
 from bot.texts import say
 from db.engine import make_engine
 from db.migrate import upgrade
-from knowledge.ingest import parse_report, read_report_file
 from knowledge.text import fold
+from tests.bundled import bundled_engine, bundled_report
 from tests.fakes.botapi import FakeBotApi, SentMessage
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = parse_report(read_report_file(DEFAULT_REPORT_PATH), report_id="aci-medellin-2020")
+REPORT = bundled_report()  # at collection: the cases below are read from it
 SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
 FILE_LINE = re.compile(r"(?:Archivo guardado|File saved): (\S+)$")
 
 
 def _cases() -> list[str]:
-    engine = Engine([REPORT])
+    engine = bundled_engine()
     cases = []
     for spec in COMMANDS:
         cases.append(f"/{spec.name}")

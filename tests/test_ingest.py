@@ -27,8 +27,8 @@ def text() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(text: str) -> ParsedReport:
-    return parse_report(text)
+def report(parsed_report: ParsedReport) -> ParsedReport:
+    return parsed_report  # the session's parse of the same text
 
 
 def table(report: ParsedReport, key: str) -> ParsedTable:

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from knowledge.curated import load_curated
-from knowledge.ingest import parse_report, read_report_file
 from knowledge.ingest.sections import parse_toc
 from knowledge.model import ParsedReport
 from knowledge.text import clean
@@ -32,8 +31,8 @@ def tokens(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def report() -> ParsedReport:
-    return parse_report(read_report_file(REPORT))
+def report(parsed_report: ParsedReport) -> ParsedReport:
+    return parsed_report  # the session's parse of the same file
 
 
 def audit(report: ParsedReport):

@@ -62,19 +62,41 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
 
 def test_concurrent_upgrades_take_turns(database_url: str) -> None:
     # Several workers (processes) starting at once on an empty database must all come up.
-    code = "import sys; from db.migrate import upgrade; upgrade(sys.argv[1])"
+    # Each imports first, says so, and upgrades when told: on a loaded machine the imports
+    # (seconds) would otherwise stagger the upgrades instead of starting them together.
+    code = (
+        "import sys; from db.migrate import upgrade; print('ready', flush=True); "
+        "sys.stdin.readline(); upgrade(sys.argv[1])"
+    )
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", code, database_url],
             cwd=ROOT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(3)
     ]
-    outcomes = [(worker.wait(timeout=120), worker.communicate()[1]) for worker in workers]
-    assert [code for code, _ in outcomes] == [0, 0, 0], [err for _, err in outcomes]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            line = worker.stdout.readline()
+            assert line == "ready\n", (line, worker.communicate(timeout=60)[1])
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        # communicate reads both pipes while waiting: a chatty worker can never block on a
+        # full pipe; the timeout only bounds a hung worker, however loaded the machine.
+        outcomes = [(worker.communicate(timeout=300)[1], worker.returncode) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    assert [code for _, code in outcomes] == [0, 0, 0], [err for err, _ in outcomes]
     engine = make_engine(database_url)
     try:
         assert current_revision(engine) == head_revision()

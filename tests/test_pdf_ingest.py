@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +26,6 @@ from tests.pdfgen import encrypted_pdf, image_only_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
-
-
-@pytest.fixture(scope="session")
-def pdf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pdfs")
 
 
 @pytest.fixture(scope="module")
@@ -192,13 +187,15 @@ def test_text_reports_have_no_pages(parsed_report: ParsedReport) -> None:
 # ----------------------------------------------------------------------------- bad PDFs
 
 
-def _bad_pdfs(good: bytes) -> dict[str, tuple[bytes, str]]:
+def _bad_pdfs(good: bytes) -> dict[str, tuple[Callable[[], bytes], str]]:
+    """Each bad PDF (made when asked: the scan and the encrypted one take a while) and a
+    fragment of its error line."""
     return {
-        "escaneo.pdf": (image_only_pdf(), "no tiene capa de texto"),
-        "clave.pdf": (encrypted_pdf(BUNDLED, user_password="abrete"), "contraseña"),
-        "cortado.pdf": (good[: len(good) // 2], "incompleto"),
-        "cortado-con-final.pdf": (good[: len(good) // 2] + b"\n%%EOF\n", "incompleto"),
-        "texto.pdf": ("INFORME DE GESTIÓN\n2020\n".encode(), "no es un PDF"),
+        "escaneo.pdf": (image_only_pdf, "no tiene capa de texto"),
+        "clave.pdf": (lambda: encrypted_pdf(BUNDLED, user_password="abrete"), "contraseña"),
+        "cortado.pdf": (lambda: good[: len(good) // 2], "incompleto"),
+        "cortado-con-final.pdf": (lambda: good[: len(good) // 2] + b"\n%%EOF\n", "incompleto"),
+        "texto.pdf": (lambda: "INFORME DE GESTIÓN\n2020\n".encode(), "no es un PDF"),
     }
 
 
@@ -206,9 +203,9 @@ def _bad_pdfs(good: bytes) -> dict[str, tuple[bytes, str]]:
 def test_a_bad_pdf_is_one_clear_line_and_the_store_is_kept(
         name: str, back: ReadBack, store: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    data, message = _bad_pdfs(back.pdf.read_bytes())[name]
+    make, message = _bad_pdfs(back.pdf.read_bytes())[name]
     bad = tmp_path / name
-    bad.write_bytes(data)
+    bad.write_bytes(make())
     before = _stats(store)
     assert cli.main(["ingest", str(bad)]) == 1
     err = capsys.readouterr().err

@@ -65,11 +65,6 @@ def bundled_scores(parsed_report: ParsedReport, scorer: ModuleType) -> dict[str,
     return _scores(parsed_report, scorer)
 
 
-@pytest.fixture(scope="session")
-def pdf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pdfs")
-
-
 @pytest.mark.parametrize("layout", layout_params())
 def test_pdf_scores_like_the_text(layout, pdf_dir: Path, scorer: ModuleType,
                                   bundled_scores: dict[str, float],

@@ -22,11 +22,6 @@ from tests.pdf_support import BUNDLED, ReadBack, layout_params, norm, read_back
 from tests.pdfgen import Layout
 
 
-@pytest.fixture(scope="session")
-def pdf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pdfs")
-
-
 @pytest.fixture(params=layout_params())
 def back(request: pytest.FixtureRequest, pdf_dir: Path) -> ReadBack:
     layout: Layout = request.param

@@ -17,6 +17,7 @@ from knowledge.ingest.report import organisation_of
 from knowledge.model import ParsedReport
 from knowledge.text import clean, fold
 from tests import variants
+from tests.question_sets.run import SETS, load_set
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "knowledge" / "reports" / "informe-gestion-aci-medellin-2020.md"
@@ -28,8 +29,8 @@ QUESTIONS = ["hola", "ayuda", "¿en qué se contradice el informe?", "¿qué pre
 
 
 @pytest.fixture(scope="module")
-def bundled() -> ParsedReport:
-    return parse_report(read_report_file(BUNDLED))
+def bundled(parsed_report: ParsedReport) -> ParsedReport:
+    return parsed_report  # the session's parse of the same file
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,27 @@ def test_nothing_of_the_bundled_report_leaks(bundled: ParsedReport, other: Parse
     seen = fold("\n".join(outputs))
     leaks = [s for s in _bundled_signals(bundled, other) if fold(s) in seen]
     assert not leaks
+
+
+def test_no_shared_question_gets_anything_of_the_bundled_report(bundled: ParsedReport,
+                                                                other: ParsedReport) -> None:
+    """Every question of the shared sets (written about the bundled report) asked of the other
+    organisation's: answers, suggestions and notes hold none of the bundled report's names,
+    figures, quotes or titles (beyond the question's own words, which a refusal may name), and
+    no intent of the bundled report's overlay is offered."""
+    engine = Engine([other])
+    keys = {t.key for t in other.tables} | {e.key for e in other.enumerations}
+    assert all(all(k in keys for k in i.targets) for i in engine.matcher.intents)
+    signals = [fold(s) for s in _bundled_signals(bundled, other)]
+    assert len(signals) >= 20
+    leaks = []
+    for set_name in SETS:
+        for q in load_set(set_name):
+            answer = engine.ask(q["q"]).answer
+            seen = fold("\n".join([to_plain_text(answer), *answer.suggestions, *answer.notes]))
+            asked = fold(q["q"])  # what the question itself says may be echoed back
+            leaks += [(q["q"], s) for s in signals if s in seen and s not in asked]
+    assert not leaks, leaks[:5]
 
 
 def test_two_reports_in_one_store_route_by_year_and_compare(bundled: ParsedReport) -> None:

@@ -5,8 +5,8 @@
 - rename_headings: section titles reworded, in the table of contents and the body alike;
 - move_chapter: two adjacent chapters swap places (and numbers);
 - rename_columns: table headers reworded with general words;
-- change_year: the report's year (title and every lone mention) moves one year on, plan
-  periods ("2020-2023") untouched;
+- change_year: the report's year (title and every lone mention, with the later dates) moves one
+  year on, plan periods ("2020-2023") untouched; change_year_in_question moves a question's;
 - drop_list_item: the last item of a list whose intro announces its count, removed.
 """
 
@@ -216,11 +216,33 @@ def move_chapter(text: str, report: ParsedReport) -> tuple[str, str, str]:
     return "\n".join(lines), a.title, b.title
 
 
-def change_year(text: str, report: ParsedReport) -> str:
-    """The report's year, one on: in the title and every lone mention (not "2020-2023")."""
-    year, new = str(report.year), str(report.year + 1)
-    pattern = re.compile(rf"(?<![\d/-]){year}(?!\s*[-–]\s*\d{{4}})(?![\d])")
-    return pattern.sub(new, text)
+def _years_on(text: str, year: int, by: int) -> str:
+    """Every lone year from `year` on moved `by` years (a plan period "2020-2023" untouched)."""
+    pattern = re.compile(r"(?<![\d/-])(\d{4})(?!\s*[-–]\s*\d{4})(?![\d])")
+
+    def shift(m: re.Match[str]) -> str:
+        value = int(m.group(1))
+        return str(value + by) if year <= value < year + 100 else m.group(0)
+
+    return pattern.sub(shift, text)
+
+
+def change_year(text: str, report: ParsedReport, by: int = 1) -> str:
+    """The same report `by` years on: its year (title and every lone mention) and every later
+    date (a cut-off in the next year, an event announced for it) move together; plan periods
+    ("2020-2023") stay."""
+    return _years_on(text, report.year, by)
+
+
+def change_year_in_question(question: dict, year: int, by: int = 1) -> dict:
+    """A question of a shared set asked of the year-changed report: the years it names move as
+    the report's did (asking about the report's year, or about a later one it does not cover),
+    and so do the expected strings (they are verbatim in the report)."""
+    out = dict(question)
+    out["q"] = _years_on(str(question["q"]), year, by)
+    if question.get("expect"):
+        out["expect"] = [_years_on(str(e), year, by) for e in question["expect"]]
+    return out
 
 
 def drop_list_item(text: str, report: ParsedReport) -> tuple[str, int]:

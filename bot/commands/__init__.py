@@ -72,6 +72,7 @@ def run_command(
     last_answer: Answer | None = None,
 ) -> Reply:
     """Run one command; `args` is the text after the command ("" when none was given)."""
+    engine.activate()
     spec = resolve_command(name)
     context = context or ConversationContext()
     args = " ".join(args.split())

@@ -13,19 +13,22 @@ from pydantic import BaseModel
 
 from bot.engine import queries, quoting, reports, summaries, tables
 from bot.engine.answer import Answer
-from bot.engine.catalog import Intent, IntentMatcher, load_catalog
+from bot.engine.catalog import Intent, IntentMatcher
 from bot.engine.context import ConversationContext
 from bot.engine.coverage import asks_quantity, is_form_word, strip_discourse, warm_up
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
+from bot.engine.derived import catalog_for
 from bot.engine.gate import gate_answer
-from bot.engine.index import ReportIndex
-from bot.engine.normalize import detect_language, fold, is_meaningless
+from bot.engine.index import WORD_CASING, ReportIndex
+from bot.engine.normalize import detect_language, fold, is_meaningless, use_identity_words
 from bot.engine.retrieval import query_terms, search
 from bot.engine.slots import Slots, extract_slots, without_operators
 from bot.texts import say as t
+from knowledge.ingest.report import organisation_of
 from knowledge.model import ParsedReport
 
 MAX_QUESTION_CHARS = 1000
+_casing_owner: int | None = None  # the engine whose reports' casing WORD_CASING holds
 _FOLLOW_UP = re.compile(
     r"^(?:y|e|and|what about|how about|y que tal|y en|y la|y el|y los|y las|and the|and in)\b"
 )
@@ -61,16 +64,23 @@ class Engine:
         if not reports:
             raise ValueError("the engine needs at least one report")
         self.reports = {r.report_id: r for r in reports}
+        self.identity = identity_words(reports)
+        use_identity_words(self.identity)  # before anything tokenises the reports
+        WORD_CASING.clear()  # the casing of these reports' own prose, no other engine's
         self.synonyms = load_synonyms(reports)  # before the indexes: they read it too
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
+        self._casing = dict(WORD_CASING)
+        global _casing_owner
+        _casing_owner = id(self)
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         warm_up()
-        self.matcher = IntentMatcher(load_catalog())
+        self.matcher = IntentMatcher(catalog_for(reports))
         self.discrepancies: list[Discrepancy] = load_discrepancies(reports)
 
     # ------------------------------------------------------------------ public API
 
     def ask(self, question: str, context: ConversationContext | None = None) -> EngineReply:
+        self.activate()
         context = context or ConversationContext()
         question = (question or "").replace("\x00", " ")
         truncated = len(question) > MAX_QUESTION_CHARS
@@ -108,16 +118,29 @@ class Engine:
         )
         return EngineReply(answer=answer, context=new_context)
 
+    def activate(self) -> None:
+        """This engine's reports define the words that weigh nothing and how titles are cased
+        (module-wide state: another engine built in the same process must not lend its own)."""
+        global _casing_owner
+        use_identity_words(self.identity)
+        if _casing_owner != id(self):
+            WORD_CASING.clear()
+            WORD_CASING.update(self._casing)
+            _casing_owner = id(self)
+
     def section_answer(self, number: str, lang: str = "es") -> Answer:
+        self.activate()
         request = self._request(f"seccion {number}", lang)
         return reports.name_answer(self, summaries.section_summary(request, number, self))
 
     def search(self, text: str, lang: str = "es", limit: int = 5) -> Answer:
+        self.activate()
         request = self._request(text, lang)
         return reports.name_answer(self, queries.search_answer(request, self, limit=limit))
 
     def topics(self, lang: str = "es") -> list[str]:
         """Human-readable topics the engine knows, for suggestions and pick-one buttons."""
+        self.activate()
         return reports.topic_labels(self.reports[self.latest_report_id], lang,
                                     self.matcher.intents)
 
@@ -287,6 +310,15 @@ class Engine:
                 merged = _COUNT_ASKED.sub(" ", fold(merged))
             merged = f"{merged} {rest}"
         return merged
+
+
+def identity_words(reports: list[ParsedReport]) -> frozenset[str]:
+    """The words of each report's organisation, from its title ("ACI Medellín"): every passage
+    is about them, so they weigh nothing in matching."""
+    words = set()
+    for report in reports:
+        words.update(w for w in fold(organisation_of(report.title)).split() if len(w) > 1)
+    return frozenset(words)
 
 
 def _as_float(value: object) -> float | None:

@@ -26,7 +26,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.engine.index import ReportIndex
-from bot.engine.normalize import STOP_WORDS_EN, STOP_WORDS_ES, content_tokens, fold, stem
+from bot.engine.normalize import content_tokens, fold, is_stop_word, stem
 from bot.engine.slots import extract_months, threshold_spans
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data"
@@ -220,7 +220,7 @@ def asks_for_names(question: str, lang: str) -> bool:
     pattern = _WHICH_NOUN_EN if lang == "en" else _WHICH_NOUN
     for match in pattern.finditer(folded):
         word = match.group(1)
-        if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_form_word(word):
+        if is_stop_word(word) or is_form_word(word):
             continue
         if _is_verb_form(word, lang) or _looks_verbal(word):
             continue
@@ -332,7 +332,7 @@ def salient_terms(
         if word in constraint:
             continue
         seen.add(word)
-        if word in STOP_WORDS_ES or word in STOP_WORDS_EN or is_discourse_word(word):
+        if is_stop_word(word) or is_discourse_word(word):
             continue
         term = stem(word)
         if word in question_words or term in question_words or is_form_word(word):

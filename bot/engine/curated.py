@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.engine.normalize import content_tokens, fold
+from bot.engine.normalize import content_tokens, fold, identity_version
 from knowledge.model import ParsedReport
 
 
@@ -90,20 +90,22 @@ def load_synonyms(reports: Sequence[ParsedReport] | None = None) -> dict[str, li
     """
     global _ACTIVE
     if reports is None:
-        return _ACTIVE if _ACTIVE is not None else _synonym_table(())
+        return _ACTIVE if _ACTIVE is not None else _synonym_table((), identity_version())
     from knowledge.overlays import overlay_for
 
     groups: list[tuple[str, tuple[str, ...]]] = []
     for report in reports:
+        groups += report_acronyms(report)  # from its text: "Intelligent Cities Challenge – ICC"
         overlay = overlay_for(report.title)
         if overlay is not None:
             groups += [(k, tuple(v)) for k, v in overlay.synonyms.items()]
-    _ACTIVE = _synonym_table(tuple(groups))
+    _ACTIVE = _synonym_table(tuple(groups), identity_version())
     return _ACTIVE
 
 
 @lru_cache(maxsize=8)
-def _synonym_table(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+def _synonym_table(extra: tuple[tuple[str, tuple[str, ...]], ...],
+                   _identity: int = 0) -> dict[str, list[str]]:
     curated = _curated()
     entries = list(curated.synonyms.items()) if curated is not None else []
     entries += [(k, list(v)) for k, v in extra]
@@ -198,3 +200,43 @@ def _english_words() -> dict[str, tuple[str, ...]]:
 def for_report(items: Sequence[Discrepancy], report_id: str | None) -> list[Discrepancy]:
     """The contradictions of one report (all of them when no report is named)."""
     return [d for d in items if report_id is None or d.report_id == report_id]
+
+
+_JOINING = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "of", "the", "and", "for",
+                      "para", "en", "a"})
+_ACRONYM_AFTER = re.compile(r"[\s–—-]+\(?([A-ZÁÉÍÓÚÑ]{2,8})\)?(?![\wÁÉÍÓÚÑáéíóúñ])")
+
+
+def report_acronyms(report: ParsedReport) -> list[tuple[str, tuple[str, ...]]]:
+    """Names the report writes with their acronym right after them ("Intelligent Cities
+    Challenge – ICC", "Área Metropolitana del Valle de Aburrá (AMVA)"): the acronym's letters
+    are the initials of the name's words (joining words may be skipped)."""
+    from knowledge.text import clean
+
+    found: dict[str, str] = {}
+    for line in report.lines:
+        text = clean(line)
+        for m in _ACRONYM_AFTER.finditer(text):
+            acronym = m.group(1)
+            if acronym in found or text[:m.start()].isupper():
+                continue
+            words = re.findall(r"[\wÁÉÍÓÚÑáéíóúñ]+", text[:m.start()])[-12:]
+            name = _name_for(acronym, words)
+            if name:
+                found[acronym] = name
+    return [(name, (acronym,)) for acronym, name in found.items()]
+
+
+def _name_for(acronym: str, words: list[str]) -> str | None:
+    """The shortest run of words ending at the acronym whose initials spell it."""
+    letters = fold(acronym)
+    for start in range(len(words) - 1, -1, -1):
+        run = words[start:]
+        if not run[0][:1].isupper():
+            continue
+        initials = "".join(fold(w)[:1] for w in run if fold(w) not in _JOINING)
+        if initials == letters and len(run) >= 2:
+            return " ".join(run)
+        if len(initials) > len(letters):
+            return None
+    return None

@@ -23,10 +23,13 @@ from bot.engine.quoting import (
 from bot.engine.retrieval import Hit
 from bot.engine.rows import indicator_parts, row_name
 from bot.texts import say as t
+from knowledge.ingest.table_roles import money_meanings
 from knowledge.model import ParsedFact
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine, Request
+
+MONEY_MEANINGS = money_meanings()
 
 
 def pick_number(passage: Passage, request: Request) -> Number | None:
@@ -45,25 +48,25 @@ def pick(passage: Passage, request: Request) -> Choice:
 
     def score(number: Number) -> float:
         value = 0.0
-        column = fold(number.column or "")
         unit = number.unit or ""
+        meaning = number.meaning or ""  # the column's meaning, read at ingest
         if measure in ("valor", "costo", "presupuesto") and (
-            unit in MONEY_UNITS or "valor" in column or "ppto" in column
+            unit in MONEY_UNITS or meaning in MONEY_MEANINGS
         ):
             value += 2
-        if measure == "presupuesto" and "definitivo" in column:
+        if measure == "presupuesto" and meaning == "final_budget":
             value += 1
         if measure in ("porcentaje", "ejecucion") and unit == "%":
             value += 2
-        if measure == "recaudo" and "recaudo" in column:
+        if measure == "recaudo" and meaning == "collected":
             value += 2
-        if measure == "asistentes" and ("asistentes" in column or unit == "personas"):
+        if measure == "asistentes" and (meaning == "count" or unit == "personas"):
             value += 2
-        if measure == "meta" and column.startswith("meta"):
+        if measure == "meta" and meaning == "target":
             value += 2
         if measure == "cantidad" and unit not in MONEY_UNITS and unit != "%":
             value += 1
-            if any(w in column for w in ("nro", "cantidad", "pqrs")):
+            if meaning == "count":
                 value += 1
         if unit and fold(unit) in question_terms | {t + "s" for t in question_terms}:
             value += 1.5

@@ -42,6 +42,7 @@ class Number:
     unit: str | None
     scale: str | None
     column: str | None = None  # header of the table column it sits in
+    meaning: str | None = None  # what that column holds, read at ingest ("target", "count"…)
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Passage:
     years: int = 0  # how many distinct years (2020, 2022...) it mentions
     first_in_paragraph: bool = False
     name: str | None = None  # what names a row (its event, project, process cell), once found
+    table_role: str | None = None  # the role ingest found for a row's table ("indicators"…)
+    meanings: list[str] | None = None  # per cell of a row, its column's meaning
+    label_cell: int | None = None  # the cell that names a row (its table's label column)
     total: bool = False  # a total row of its table ("Total Contratos", the sum of the rows below)
 
 
@@ -238,6 +242,7 @@ class ReportIndex:
             section_title = section.title if section else ""
             context = set(content_tokens(table.title)) | set(content_tokens(section_title))
             context |= set(content_tokens(" ".join(table.header)))
+            meaning = {c.index: c.meaning for c in table.columns}
             for index, row in enumerate(table.rows):
                 cells = list(zip(table.header, row.cells, strict=False))
                 text = " | ".join(
@@ -246,6 +251,7 @@ class ReportIndex:
                     if cell.raw.strip()
                 )
                 row_text = " ".join(clean_text(cell.raw) for _, cell in cells)
+                meanings = [meaning.get(k, "other") for k in range(len(cells))]
                 numbers = [
                     Number(
                         raw=clean_text(cell.raw),
@@ -253,8 +259,9 @@ class ReportIndex:
                         unit=cell.unit,
                         scale=cell.scale,
                         column=header,
+                        meaning=meanings[k],
                     )
-                    for header, cell in cells
+                    for k, (header, cell) in enumerate(cells)
                     if cell.value is not None
                 ]
                 for header, cell in cells:
@@ -277,6 +284,9 @@ class ReportIndex:
                     row_index=index,
                     cells=cells,
                     has_date=bool(_DATE.search(row_text)),
+                    table_role=table.role,
+                    meanings=meanings,
+                    label_cell=table.label_column,
                     total=row.total,
                 )
 

@@ -156,8 +156,6 @@ STOP_WORDS_ES = frozenset(
         "ok",
         "okey",
         "informe",
-        "aci",
-        "medellin",
     ]
 )
 
@@ -242,8 +240,6 @@ STOP_WORDS_EN = frozenset(
         "per",
         "vs",
         "versus",
-        "aci",
-        "medellin",
         "report",
     ]
 )
@@ -386,8 +382,35 @@ def stem(token: str) -> str:
     return token
 
 
+# The words of the held reports' own organisation names ("ACI Medellín" in its report's title):
+# every passage of a report is about its organisation, so they weigh nothing in matching, like
+# stop words. Set by the engine from the report identity (use_identity_words), never typed.
+_identity: frozenset[str] = frozenset()
+_identity_version = 0
+
+
+def use_identity_words(words: frozenset[str]) -> None:
+    """Make these (folded) words stop words; the caches that depend on them start again."""
+    global _identity, _identity_version
+    if words != _identity:
+        _identity = words
+        _identity_version += 1
+        _content_tokens.cache_clear()
+
+
+def identity_version() -> int:
+    """Changes whenever the identity words do (a key for caches built on content_tokens)."""
+    return _identity_version
+
+
+def is_stop_word(word: str) -> bool:
+    """A folded word that says nothing about a topic: general function words, or the name of the
+    organisation whose report this is."""
+    return word in STOP_WORDS_ES or word in STOP_WORDS_EN or word in _identity
+
+
 def content_tokens(text: str) -> list[str]:
-    """Tokens without stop words (Spanish and English), stemmed."""
+    """Tokens without stop words (Spanish and English) or the organisation's name, stemmed."""
     return list(_content_tokens(text))
 
 
@@ -395,7 +418,7 @@ def content_tokens(text: str) -> list[str]:
 def _content_tokens(text: str) -> tuple[str, ...]:
     out = []
     for tok in tokens(text):
-        if tok in STOP_WORDS_ES or tok in STOP_WORDS_EN:
+        if tok in STOP_WORDS_ES or tok in STOP_WORDS_EN or tok in _identity:
             continue
         if len(tok) == 1 and not tok.isdigit() and tok not in "%$":
             continue

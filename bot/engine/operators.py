@@ -51,7 +51,8 @@ Comparison = Literal["gt", "lt", "ge", "le"]
 
 _SPAN = re.compile(r"(\d{1,2})\s*(?:de\s+)?([^\W\d_]+)\.?\s*-\s*\d{1,2}\s*(?:de\s+)?([^\W\d_]+)")
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}/(\d{1,2})/\d{2,4}\b")
-_NAME_WORDS = ("nombre", "indicador", "proceso", "modalidad", "tipo", "detalle", "hechos")
+# General header words that name a row, for a table whose label column ingest did not find.
+_NAME_WORDS = ("nombre", "indicador", "proceso", "modalidad", "tipo", "detalle", "titulo")
 CATEGORY_MAX_CHARS = 40  # a category cell is short text ("Desarrollo Social", "Petición")
 
 
@@ -81,7 +82,7 @@ def table_role(report: ParsedReport, table: ParsedTable) -> Role:
     if table in budget_tables(report):
         expense = "gasto" in fold(table.title) or "gasto" in fold(cell_text(table.rows[0], 0))
         return "budget_expenses" if expense else "budget_income"
-    if any(w in header for w in ("cantidad", "nro", "pqrs")):
+    if any(w in header for w in ("cantidad", "nro", "numero")):
         return "counts"
     return "other"
 
@@ -140,7 +141,7 @@ def _column_by_words(table: ParsedTable, meaning: Meaning) -> int | None:
         unit_col, target_col, result_col = indicator_columns(table)
         return {"target": target_col, "result": result_col, "unit": unit_col}[meaning]
     if meaning == "count":
-        for words in (("asistentes",), ("cantidad",), ("nro",), ("pqrs",), ("contratos",)):
+        for words in (("asistentes",), ("cantidad",), ("nro",), ("numero",)):
             found = column_index(table, *words)
             if found is not None:
                 return found

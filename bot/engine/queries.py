@@ -24,11 +24,12 @@ from bot.engine.coverage import (
 from bot.engine.curated import for_report
 from bot.engine.figures import counted_noun, counts_noun, row_answer, sentence_answer
 from bot.engine.index import WORD_CASING, Passage, ReportIndex
-from bot.engine.normalize import content_tokens, fold, stem
+from bot.engine.normalize import content_tokens, fold, identity_version, stem
 from bot.engine.quoting import MEASURE_WORDS, MONEY_UNITS, shorten, source_of, title_case
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.rows import row_name
 from bot.texts import say as t
+from knowledge.ingest.table_roles import money_meanings
 
 if TYPE_CHECKING:
     from bot.engine.catalog import IntentMatch
@@ -125,6 +126,7 @@ def suggestions_for(request: Request | None, engine: Engine, lang: str) -> list[
 # ---------------------------------------------------------------------------- retrieval
 
 
+MONEY_MEANINGS = money_meanings()
 _MONEY_MEASURES = {"costo", "valor", "presupuesto", "recaudo", "ejecucion"}
 _NUMBER_MEASURES = {"cantidad", "asistentes", "porcentaje", "meta", "poblacion"} | _MONEY_MEASURES
 
@@ -464,12 +466,11 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
             # "¿hasta qué año…?" can only be answered by a passage that names years.
             bonus += 0.08 * min(passage.years, 2) if passage.years else -0.15
         if measure == "asistentes" and any(
-            (n.column and "asistentes" in fold(n.column)) or n.unit == "personas"
-            for n in passage.numbers
+            n.meaning == "count" or n.unit == "personas" for n in passage.numbers
         ):
             bonus += 0.05
         if measure == "meta":
-            if passage.kind == "row" and passage.table_key and "indicadores" in passage.table_key:
+            if passage.kind == "row" and passage.table_role == "indicators":
                 bonus += 0.15
             elif "meta" in passage.terms:
                 bonus += 0.04
@@ -481,7 +482,7 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
             bonus -= 0.05
         # The report's headline figures (indicator rows, highlights) are what most questions
         # about a broad topic mean.
-        if passage.kind == "row" and passage.table_key and "indicadores" in passage.table_key:
+        if passage.kind == "row" and passage.table_role == "indicators":
             bonus += 0.03
         if request.anchor is not None and any(
             n.value is not None and abs(n.value - request.anchor) < 1e-9 for n in passage.numbers
@@ -558,8 +559,12 @@ def _unit_named(passage: Passage, request: Request) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
 def _question_words_and_synonyms(question: str) -> frozenset[str]:
+    return _words_and_synonyms(question, identity_version())
+
+
+@lru_cache(maxsize=4096)
+def _words_and_synonyms(question: str, _identity: int) -> frozenset[str]:
     from bot.engine.curated import load_synonyms
 
     synonyms = load_synonyms()
@@ -580,9 +585,7 @@ def _section_named_bonus(request: Request, passage: Passage, matched: set[str]) 
 
 def _has_money(passage: Passage) -> bool:
     return any(
-        n.unit in MONEY_UNITS
-        or (n.column and any(w in fold(n.column) for w in ("valor", "ppto", "recaudo")))
-        for n in passage.numbers
+        n.unit in MONEY_UNITS or n.meaning in MONEY_MEANINGS for n in passage.numbers
     )
 
 

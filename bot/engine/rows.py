@@ -11,15 +11,17 @@ from bot.engine.index import Passage, clean_text
 from bot.engine.normalize import content_tokens, fold
 from bot.engine.quoting import shorten, unit_from_header
 from bot.texts import say as t
+from knowledge.model import ParsedCell
 
 if TYPE_CHECKING:
     pass
 
 
+# Words that ask for the indicators as such; the table's own title words are added per table.
 INDICATOR_WORDS = frozenset(
     content_tokens(
-        "indicador indicadores meta metas avance 2020 inversion cooperacion cual era sus y de la "
-        "target targets indicator indicators progress investment cooperation and are what"
+        "indicador indicadores meta metas avance cual era sus y de la "
+        "target targets indicator indicators progress and are what"
     )
 )
 
@@ -32,11 +34,14 @@ class _Indicator:
 
 
 def indicator_parts(passage: Passage, lang: str) -> _Indicator | None:
-    cells = {fold(header): cell for header, cell in passage.cells or []}
-    name = next((c for h, c in cells.items() if h.startswith("indicador")), None)
-    unit_cell = next((c for h, c in cells.items() if "unidad" in h), None)
-    target = next((c for h, c in cells.items() if h.startswith("meta")), None)
-    progress = next((c for h, c in cells.items() if h.startswith("avance")), None)
+    # The columns by the meaning ingest read from their headers (knowledge/data/table_roles.yaml).
+    by_meaning: dict[str, tuple[str, ParsedCell]] = {}
+    for (header, cell), meaning in zip(passage.cells or [], passage.meanings or [], strict=False):
+        by_meaning.setdefault(meaning, (fold(header), cell))
+    name = _cell(by_meaning, "label")
+    unit_cell = _cell(by_meaning, "unit")
+    target = _cell(by_meaning, "target")
+    progress = _cell(by_meaning, "result")
     if name is None or target is None or progress is None:
         return None
     unit, scale = unit_from_header(unit_cell.raw if unit_cell else "")
@@ -53,8 +58,7 @@ def indicator_parts(passage: Passage, lang: str) -> _Indicator | None:
             verdict = t("target_reached", lang)
         else:
             verdict = t("target_missed", lang)
-    header_progress = next((h for h in cells if h.startswith("avance")), "avance")
-    cutoff = _cutoff_from_header(header_progress)
+    cutoff = _cutoff_from_header(by_meaning["result"][0])
     label = clean_text(name.raw)
     line = (
         f"{label}: {t('target', lang)} {target_display}; {t('progress', lang)} {progress_display}"
@@ -87,6 +91,11 @@ def indicator_parts(passage: Passage, lang: str) -> _Indicator | None:
     return _Indicator(line, figure, short)
 
 
+def _cell(by_meaning: dict[str, tuple[str, ParsedCell]], meaning: str) -> ParsedCell | None:
+    found = by_meaning.get(meaning)
+    return found[1] if found else None
+
+
 def _cutoff_from_header(folded_header: str) -> str | None:
     match = re.search(r"al (\d{1,2} de [a-z]+ de \d{4})", folded_header)
     return match.group(1) if match else None
@@ -101,21 +110,8 @@ def row_name(passage: Passage) -> str:
 def _find_row_name(passage: Passage) -> str:
     if not passage.cells:
         return passage.text
-    # The first wide text cell names the row (event name, project, process...).
-    for header, cell in passage.cells:
-        folded = fold(header)
-        if any(
-            w in folded
-            for w in (
-                "nombre",
-                "indicador",
-                "proceso",
-                "modalidad",
-                "tipo",
-                "detalle",
-                "hechos",
-                "nombre de la agenda",
-            )
-        ):
-            return clean_text(cell.raw)
+    # The table's label column (found at ingest) names the row; else its first cell.
+    k = passage.label_cell
+    if k is not None and k < len(passage.cells):
+        return clean_text(passage.cells[k][1].raw)
     return clean_text(passage.cells[0][1].raw)

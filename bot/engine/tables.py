@@ -23,6 +23,7 @@ from bot.engine.retrieval import query_terms, search
 from bot.engine.rows import INDICATOR_WORDS, indicator_parts, row_name
 from bot.engine.slots import extract_months
 from bot.texts import say as t
+from knowledge.model import ParsedCell
 
 if TYPE_CHECKING:
     from bot.engine.catalog import Intent
@@ -72,11 +73,14 @@ def indicators_answer(request: Request, intent: Intent, engine: Engine) -> Answe
     if table is None:
         return None
     rows = [p for p in index.passages if p.table_key == table.key]
-    # A question about one indicator gets that row, not the whole table.
+    # A question about one indicator gets that row, not the whole table; the words that name
+    # the table itself (its title, heading, the intent's labels) ask for all of it.
+    naming = INDICATOR_WORDS | set(content_tokens(" ".join(
+        [table.title, table.heading, intent.label_es, intent.label_en])))
     terms = [
         (term, alts)
         for term, alts in query_terms(request.question, engine.synonyms)
-        if term not in INDICATOR_WORDS
+        if term not in naming and not any(a in naming for a in alts)
     ]
     if terms:
         hits = search(index, terms, kinds=("row",), limit=4)
@@ -245,10 +249,16 @@ def _row_line(passage: Passage, numeric_column: str | None, asked: str = "") -> 
     return f"{line} — {'; '.join(extras)}" if extras else line
 
 
+def _with_meanings(passage: Passage) -> list[tuple[tuple[str, ParsedCell], str]]:
+    cells = passage.cells or []
+    meanings = passage.meanings or []
+    return [(c, meanings[k] if k < len(meanings) else "other") for k, c in enumerate(cells)]
+
+
 def _row_months(passage: Passage) -> set[int]:
     months: set[int] = set()
-    for header, cell in passage.cells or []:
-        if "fecha" not in fold(header):
+    for (_header, cell), meaning in _with_meanings(passage):
+        if meaning != "date":
             continue
         raw = clean_text(cell.raw)
         months.update(extract_months(fold(raw)))
@@ -279,12 +289,13 @@ def _categorical_filter(request: Request, rows: list[Passage]) -> tuple[str | No
             table = request.index.tables.get(passage.table_key) if passage.table_key else None
             captions[passage.table_key] = set(fold(table.title).split()) if table else set()
         caption = captions[passage.table_key]
-        for header, cell in passage.cells or []:
+        for (_header, cell), meaning in _with_meanings(passage):
             raw = clean_text(cell.raw)
             folded = fold(raw)
             if not folded or len(folded) > 40 or cell.value is not None or len(folded) < 4:
                 continue
-            if "fecha" in fold(header) or "nombre" in fold(header):
+            # a date is no category; nor a row's name where the table has kinds of its own
+            if meaning == "date" or (meaning == "label" and "category" in (passage.meanings or [])):
                 continue
             if set(folded.split()) <= caption:
                 continue  # the table's own word: the question names the table
@@ -312,6 +323,10 @@ def _numeric_column(rows: list[Passage], request: Request) -> str | None:
         for number in passage.numbers:
             if number.column and number.column not in columns:
                 columns.append(number.column)
+    # Cells that are figures, not a figure inside a long text cell (an event's name with "150
+    # años"), when the rows have any.
+    columns = [c for c in columns if any(
+        n.column == c and n.meaning for p in rows for n in p.numbers)] or columns
     if not columns:
         return None
     # A column the question names by its own words ("la adición más grande": ADICIONES).
@@ -321,18 +336,15 @@ def _numeric_column(rows: list[Passage], request: Request) -> str | None:
     named = [c for c in columns if most and overlap[c] == most]
     if len(named) == 1:
         return named[0]
+    meanings = {n.column: n.meaning for p in rows for n in p.numbers if n.column}
     measure = request.slots.measure
+    wanted = {"asistentes": ("count",), "valor": ("amount",), "costo": ("amount",),
+              "porcentaje": ("share",), "recaudo": ("collected",)}.get(measure or "", ())
     for column in columns:
-        folded = fold(column)
-        if (
-            (measure == "asistentes" and "asistentes" in folded)
-            or (measure in ("valor", "costo") and "valor" in folded)
-            or (measure == "porcentaje" and "%" in column)
-            or (measure == "recaudo" and "recaudo" in folded)
-        ):
+        if meanings.get(column) in wanted:
             return column
     for column in columns:
-        if any(w in fold(column) for w in ("asistentes", "pqrs", "cantidad", "nro", "contratos")):
+        if meanings.get(column) == "count":
             return column
     return columns[-1]
 

@@ -24,6 +24,12 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # One transaction for the whole upgrade on every backend. Alembic's SQLite default
+        # (transactional_ddl=False) commits after each migration, which released the write
+        # lock (BEGIN IMMEDIATE, db.migrate) between them: a second worker starting at the
+        # same moment ran the next migration too and failed on a column that already existed.
+        # SQLite's DDL is transactional; db.engine makes pysqlite emit BEGIN itself.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

@@ -284,7 +284,15 @@ def parse_report(text: str, *, report_id: str | None = None,
     except IngestError as exc:
         raise IngestError(f"{source_name}: {exc}") from exc
     cur = curated if curated is not None else curated_data.load_curated()
-    tables = parse_tables(lines, toc.body_start, sections, cur if cur.applies_to(title) else None)
+    overlay = overlays.overlay_for(title, overlay_root or overlays.OVERLAYS_DIR)
+    specs = overlay.tables if overlay is not None else []
+    tables = parse_tables(lines, toc.body_start, sections, specs)
+    if overlay is not None:
+        named = {t.key for t in tables}
+        for spec in specs:
+            if spec.key not in named:
+                overlays.warn(overlay, f"table {spec.key}", "no table of its section has "
+                              f"{spec.match}", sink)
     skip = _heading_lines(lines, sections)
     facts, clauses = extract_facts(lines, toc.body_start, skip, sections, tables, cur, year)
     found = find_lists(lines, toc.body_start, sections, skip)
@@ -296,7 +304,6 @@ def parse_report(text: str, *, report_id: str | None = None,
         clauses=clauses, lines=lines,
     )
     contradictions = find_contradictions(report, found)
-    overlay = overlays.overlay_for(title, overlay_root or overlays.OVERLAYS_DIR)
     if overlay is not None:
         index = curated_data.QuoteIndex(text)
         report.enumerations = _apply_lists(overlay, found, lines, index, sections, sink)

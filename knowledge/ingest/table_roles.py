@@ -299,3 +299,8 @@ def row_quote(table: ParsedTable, row: ParsedRow) -> str:
         if text:
             parts.append(f"{name}: {text}" if name.strip() else text)
     return " · ".join(parts)
+
+
+def money_meanings() -> frozenset[str]:
+    """The column meanings that hold money (data/table_roles.yaml `money`)."""
+    return _rules().money

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.curated import Curated, TableSpec
+from knowledge.curated import TableSpec
 from knowledge.ingest.sections import _SECTION_RE, section_at
 from knowledge.ingest.table_roles import classify
 from knowledge.model import ParsedCell, ParsedRow, ParsedSection, ParsedTable
@@ -172,8 +172,9 @@ def _assign_key(table: ParsedTable, caption: str | None, specs: list[TableSpec],
 
 
 def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection],
-                 curated: Curated | None) -> list[ParsedTable]:
-    specs = curated.tables if curated else []
+                 specs: list[TableSpec] | None = None) -> list[ParsedTable]:
+    """Every table of the body; `specs` (a report's overlay) name some of them."""
+    specs = specs or []
     tables: list[ParsedTable] = []
     used: set[str] = set()
     blocks = _blocks(lines, body_start)
@@ -221,7 +222,10 @@ def parse_tables(lines: list[str], body_start: int, sections: list[ParsedSection
         if spec is not None:
             table.key, table.title = spec.key, spec.title
         else:
-            table.title = table.title or table.heading or lead or ""
+            # a short naming lead ("Contratos suscritos y ejecutados …:") says what the table
+            # holds better than the section heading it sits under
+            naming = lead if lead and len(lead) <= 80 and not re.search(r"\d", lead) else None
+            table.title = table.title or naming or table.heading or lead or ""
             table.key = ""  # named by rule once every table is known
         _fill_units(table)
         classify(table, [t for t in (table.heading, caption, lead) if t])

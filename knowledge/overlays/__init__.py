@@ -7,7 +7,10 @@ Each folder `knowledge/overlays/<report-id>/overlay.yaml` holds:
 - lists: names for lists ingest finds by rule (matched by a verbatim piece of their intro, or
   the section's first list) and lists the rules cannot see ("inline" after a verbatim anchor);
 - contradictions: what the rules miss, each side quoted verbatim in its section;
-- synonyms: aliases of this report's own names (its organisation, programmes, partners).
+- synonyms: aliases of this report's own names (its organisation, programmes, partners);
+- tables: stable keys and titles for its tables (matched by header words in their section);
+- beside it, intents.yaml: names and example questions for its lists and tables (the engine
+  keeps an entry only while the report has every key it targets).
 Entry by entry, a quote or section the text no longer holds makes that entry stale: it is
 skipped with a warning naming it. An overlay never stops ingest or start-up: an unreadable file
 is one warning.
@@ -23,6 +26,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from knowledge.curated import TableSpec
 from knowledge.text import fold
 
 OVERLAYS_DIR = Path(__file__).resolve().parent
@@ -63,6 +67,7 @@ class Overlay(BaseModel):
     lists: list[ListEntry] = Field(default_factory=list)
     contradictions: list[ContradictionEntry] = Field(default_factory=list)
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    tables: list[TableSpec] = Field(default_factory=list)
 
     def matches(self, title: str) -> bool:
         return fold(self.fingerprint.title) == fold(title)

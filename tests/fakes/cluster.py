@@ -38,7 +38,7 @@ WEBHOOK_PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_SECRET = "scale-out_Secret-42"
 HASH_KEY = "scale-out-hash-key-shared-by-every-worker"
-START_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 180.0  # a deadline for a stuck worker, not a speed check: generous under load
 
 
 def free_port() -> int:

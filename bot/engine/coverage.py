@@ -51,6 +51,9 @@ class Term:
     stem: str  # as the index stores words
     word: str  # as the user wrote it (folded), for the reply
     alternatives: tuple[str, ...] = ()  # synonyms and translations, as index stems
+    # A word of a name the question gives as the report writes it ("Colombia Investment
+    # Summit"): only the word itself covers it, not a translation ("cumbre") of it.
+    literal: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -350,7 +353,8 @@ def salient_terms(
                 # An English question's name ("Seoul") is the report's name ("Seúl").
                 named = named or any(v in name_like for v in known)
             if named:
-                out.append(Term(stem=term, word=word, alternatives=alternatives))
+                literal = word in names and lang == "en"
+                out.append(Term(stem=term, word=word, alternatives=alternatives, literal=literal))
             continue
         if lang == "en" and word in capitals and len(word) >= 4:
             # A name the English question gives that the report spells its own way ("Seoul",
@@ -510,6 +514,8 @@ def evidence_terms(texts: list[str]) -> frozenset[str]:
 def covered(term: Term, evidence: frozenset[str], index: ReportIndex, lang: str) -> bool:
     if term.stem in evidence:
         return True
+    if term.literal:
+        return any(v in evidence for v, sim in index.expand_term(term.stem) if sim == 1.0)
     if any(a in evidence for a in term.alternatives):
         return True
     if any(v in evidence for v, sim in index.expand_term(term.stem) if sim >= EXPANSION_SIMILARITY):

@@ -164,6 +164,11 @@ _SCALE_WORDS = frozenset(
 )
 
 
+def noun_matches(noun: str, word: str) -> bool:
+    """Does a figure's unit word ("mascarillas") name what "¿cuántos X?" counts?"""
+    return _noun_in(noun, set(content_tokens(word)) | {word})
+
+
 def _noun_in(noun: str, words: set[str]) -> bool:
     from bot.engine.curated import load_synonyms
 

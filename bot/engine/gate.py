@@ -56,6 +56,10 @@ def gate_answer(answer: Answer, request: Request, synonyms: dict[str, list[str]]
     if _count_answered_with_money(answer, request):
         # "¿Cuántos empleados…?" answered with a peso amount counts nothing asked.
         return _not_covered(answer, [], request.lang, figure=True)
+    if _money_answered_otherwise(answer, request) or _other_thing_counted(answer, request):
+        # "¿Cuánta plata puso…?" answered with "500 personas"; "¿cuántas mascarillas donó
+        # Seúl?" answered with Seúl's "3.000 trajes": the figure is not of what was asked.
+        return _not_covered(answer, [], request.lang, figure=True)
     from bot.engine.quoting import MEASURE_WORDS
 
     index = request.index
@@ -210,6 +214,41 @@ def _count_answered_with_money(answer: Answer, request: Request) -> bool:
         return False
     noun = counted_noun(request)
     return bool(noun) and request.slots.measure not in {"costo", "valor", "porcentaje"}
+
+
+# "¿Cuánta plata…?", "how much money…": money asked in so many words, right after the cue.
+_MONEY_ASKED = re.compile(
+    r"\b(?:cuanta|cuanto|cuantos|how much|how many)\s+(?:plata|dinero|pesos|dolares|money|"
+    r"dollars)\b|\bcuanto (?:cuesta|costo|costaron|vale|valio)\b|\bhow much did .{0,40}\bcost\b"
+)
+_QUANTITY_CUES = re.compile(r"\b(?:cuant[oa]s?|how much|how many|que porcentaje)\b")
+
+
+def _money_answered_otherwise(answer: Answer, request: Request) -> bool:
+    """The question asks for money in so many words, and nothing else, and the figure is not an
+    amount."""
+    if not answer.figures or answer.kind != "figure":
+        return False
+    folded = fold(request.question)
+    if len(_QUANTITY_CUES.findall(folded)) != 1 or not _MONEY_ASKED.search(folded):
+        return False
+    return answer.figures[0].unit not in ("COP", "USD")
+
+
+def _other_thing_counted(answer: Answer, request: Request) -> bool:
+    """"¿Cuántas X…?" answered from a passage none of whose figures counts X (the lead one
+    counts something the passage names otherwise: "3.000 trajes" for mascarillas)."""
+    from bot.engine.figures import counted_noun, noun_matches
+
+    if not answer.figures or answer.kind != "figure" or request.lang == "en":
+        return False
+    if len(_QUANTITY_CUES.findall(fold(request.question))) != 1:
+        return False
+    noun = counted_noun(request)
+    units = [fold(f.unit or "") for f in answer.figures]
+    if not noun or not units[0] or not units[0].isalpha() or answer.figures[0].unit in _NOT_COUNTS:
+        return False
+    return not any(u and u.isalpha() and noun_matches(noun, u) for u in units)
 
 
 def _context_chain(index: ReportIndex, passage: Passage) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -35,7 +36,7 @@ def test_fold_keeps_meaningful_symbols(raw: str, folded: str) -> None:
 
 
 def test_content_tokens_drop_stop_words_and_plurals() -> None:
-    assert content_tokens("¿Cuáles son los eventos de la ACI?") == ["evento"]
+    assert content_tokens("¿Cuáles son los eventos de la entidad?") == ["evento", "entidad"]
     assert content_tokens("What are the awards?") == ["award"]
 
 
@@ -120,7 +121,10 @@ def test_thresholds_years_sections_and_measures() -> None:
 
 # ----------------------------------------------------------------------------- intent catalog
 
-CATALOG = load_catalog()
+# The shared intents and the bundled report's overlay intents: what the bot matches for it.
+CATALOG = load_catalog() + load_catalog(
+    Path(__file__).resolve().parents[1] / "knowledge/overlays/aci-medellin-2020/intents.yaml"
+)
 MATCHER = IntentMatcher(CATALOG)
 PHRASINGS = [(intent.id, phrasing) for intent in CATALOG for phrasing in intent.phrasings]
 PATTERNS = [(intent.id, pattern) for intent in CATALOG for pattern in intent.patterns]

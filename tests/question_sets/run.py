@@ -22,7 +22,17 @@ from tests.question_sets.score import expected_number, fold, judge, numbers_in
 
 HERE = Path(__file__).resolve().parent
 RATCHET = HERE / "ratchet.json"
-SETS = ("dev", "dev-reworded", "dev2", "team", "fresh-a", "fresh-c", "fresh-d", "fresh-e", "clauses")
+SETS = (
+    "dev",
+    "dev-reworded",
+    "dev2",
+    "team",
+    "fresh-a",
+    "fresh-c",
+    "fresh-d",
+    "fresh-e",
+    "clauses",
+)
 
 
 def load_set(name: str) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from bot.engine.coverage import asks_quantity, is_form_word, prepare, strip_disc
 from bot.engine.curated import Discrepancy, load_discrepancies, load_synonyms
 from bot.engine.derived import catalog_for
 from bot.engine.gate import gate_answer
-from bot.engine.index import WORD_CASING, ReportIndex
+from bot.engine.index import WORD_CASING, ReportIndex, learn_casing
 from bot.engine.normalize import detect_language, fold, is_meaningless, use_identity_words
 from bot.engine.retrieval import query_terms, search
 from bot.engine.slots import Slots, extract_slots, without_operators
@@ -66,11 +66,16 @@ class Engine:
         self.reports = {r.report_id: r for r in reports}
         self.identity = identity_words(reports)
         use_identity_words(self.identity)  # before anything tokenises the reports
-        WORD_CASING.clear()  # the casing of these reports' own prose, no other engine's
         self.synonyms = load_synonyms(reports)  # before the indexes: they read it too
         self.indexes = {r.report_id: ReportIndex(r) for r in reports}
-        self._casing = dict(WORD_CASING)
+        # The casing of these reports' own prose, no other engine's; learnt apart, so an engine
+        # answering meanwhile (a reload builds the new one while the old one answers) never
+        # sees the table emptied.
+        self._casing: dict[str, str] = {}
+        for report in reports:
+            learn_casing(report.lines, self._casing)
         global _casing_owner
+        _swap_casing(self._casing)
         _casing_owner = id(self)
         self.latest_report_id = max(reports, key=lambda r: r.year).report_id
         warm_up()
@@ -127,8 +132,7 @@ class Engine:
         global _casing_owner
         use_identity_words(self.identity)
         if _casing_owner != id(self):
-            WORD_CASING.clear()
-            WORD_CASING.update(self._casing)
+            _swap_casing(self._casing)
             _casing_owner = id(self)
 
     def section_answer(self, number: str, lang: str = "es") -> Answer:
@@ -326,6 +330,13 @@ def identity_words(reports: list[ParsedReport]) -> frozenset[str]:
     for report in reports:
         words.update(w for w in fold(organisation_of(report.title)).split() if len(w) > 1)
     return frozenset(words)
+
+
+def _swap_casing(casing: dict[str, str]) -> None:
+    """Make the module-wide casing table this one, never empty on the way."""
+    WORD_CASING.update(casing)
+    for word in WORD_CASING.keys() - casing.keys():
+        WORD_CASING.pop(word, None)
 
 
 def _as_float(value: object) -> float | None:

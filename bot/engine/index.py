@@ -100,7 +100,9 @@ EXPANSION_CACHE_SIZE = 50_000
 WORD_CASING: dict[str, str] = {}
 
 
-def learn_casing(lines: list[str]) -> None:
+def learn_casing(lines: list[str], into: dict[str, str] | None = None) -> None:
+    """How the lines write their words, into `into` (the module-wide table by default)."""
+    target = WORD_CASING if into is None else into
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for line in lines:
         text = clean_text(line)
@@ -112,8 +114,8 @@ def learn_casing(lines: list[str]) -> None:
     for lower, forms in counts.items():
         form, _ = forms.most_common(1)[0]
         if form != lower:
-            WORD_CASING.setdefault(lower, form)
-            WORD_CASING.setdefault(fold(lower), form)  # as questions are folded: "bogota"
+            target.setdefault(lower, form)
+            target.setdefault(fold(lower), form)  # as questions are folded: "bogota"
 
 
 class ReportIndex:

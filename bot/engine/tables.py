@@ -184,7 +184,7 @@ def table_answer(request: Request, intent: Intent, engine: Engine) -> Answer | N
     lines = [t("filter_header", lang, title=title, count=len(selected), criteria=criteria)]
     figures: list[Figure] = []
     for passage in selected:
-        lines.append(f"• {_row_line(passage, numeric_column, request.question)}")
+        lines.append(f"• {_row_line(passage, numeric_column, request.question, matched_value)}")
         if numeric_column:
             number = next((n for n in passage.numbers if n.column == numeric_column), None)
             if number:
@@ -223,11 +223,20 @@ SHORT_CELL = 60  # characters: a date, a figure, a name; longer cells are descri
 ROW_CELLS = 3  # cells a row's line shows besides its name
 
 
-def _row_line(passage: Passage, numeric_column: str | None, asked: str = "") -> str:
+def _row_line(
+    passage: Passage, numeric_column: str | None, asked: str = "", matched: str | None = None
+) -> str:
     """A row as a line: its name, then its short cells (dates, figures, names), the column the
     operator works on, and any column the question names by its words ("¿quiénes fueron los
-    cooperantes?" shows COOPERANTE O ALIADO however long); other long cells are left out."""
+    cooperantes?" shows COOPERANTE O ALIADO however long); other long cells are left out.
+    When the rows were picked by the very value that names them ("línea Ecociudad"), the row
+    is named by its longest text cell instead (what each row is)."""
     name = row_name(passage)
+    if matched and fold(name) == fold(matched):
+        texts = [clean_text(c.raw) for _, c in passage.cells or [] if c.value is None]
+        longest = max(texts, key=len, default="")
+        if len(longest) > len(name):
+            name = shorten(longest, 160)
     asked_words = set(content_tokens(asked))
     ranked: list[tuple[int, int, str]] = []  # (priority, column, text)
     for position, (header, cell) in enumerate(passage.cells or []):

@@ -280,9 +280,7 @@ def _is_verb_form(word: str, lang: str) -> bool:
     return word.endswith(("aron", "ieron", "yeron", "aban", "ando", "iendo", "ieran", "aran"))
 
 
-def is_verb_form(word: str, lang: str) -> bool:
-    """An inflected verb form (see `_is_verb_form`)."""
-    return _is_verb_form(word, lang)
+is_verb_form = _is_verb_form  # for the stages below the frame: the same cached test
 
 
 def is_verbal(word: str, lang: str) -> bool:

@@ -258,7 +258,7 @@ def row_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     number = None if _names_asked(request) or when else pick_number(passage, request)
     name = row_name(passage)
     lead = ""
-    date = next((c.raw for _, c in passage.cells or [] if when and _DATE_CELL.search(c.raw)), None)
+    date = next((c.raw for _, c in passage.cells or [] if when and _is_date(c.raw)), None)
     if date:
         lead = f"{clean_text(date)} — {shorten(name, 200)}"  # "¿cuándo fue…?": the date cell
     figures = []
@@ -352,11 +352,14 @@ def sentence_answer(request: Request, hit: Hit, engine: Engine) -> Answer:
     )
 
 
-_DATE_CELL = re.compile(
-    r"\b\d{1,2}\s*(?:de\s+)?(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)|"
-    r"\d{1,2}/\d{1,2}/\d{2,4}|\b(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)[a-z]*\s+\d{1,2}",
-    re.IGNORECASE,
-)
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+
+
+def _is_date(raw: str) -> bool:
+    """A cell that gives a date: it names a month ("14 de noviembre", "28 sept") or is d/m/y."""
+    from bot.engine.slots import extract_months
+
+    return bool(_NUMERIC_DATE.search(raw) or extract_months(fold(raw)))
 
 
 def _names_asked(request: Request) -> bool:

@@ -29,6 +29,7 @@ from bot.engine.normalize import content_tokens, fold, identity_version, stem
 from bot.engine.quoting import MEASURE_WORDS, MONEY_UNITS, shorten, source_of, title_case
 from bot.engine.retrieval import Hit, query_terms, search
 from bot.engine.rows import row_name
+from bot.engine.slots import extract_months
 from bot.texts import say as t
 from knowledge.ingest.table_roles import money_meanings
 
@@ -216,7 +217,7 @@ def _retrieval_answer(request: Request, engine: Engine) -> Answer:
         if dated is not None:
             top = Hit(passage=dated, score=top.score, matched=top.matched)
             passage = dated
-        elif not passage.years and not _MONTH_NAMED.search(fold(passage.text)):
+        elif not passage.years and not extract_months(fold(passage.text)):
             # "¿Para cuándo estará lista…?" answered by a passage with no date at all.
             return _not_found(request, engine, topic=passage, measure="date")
     if measure == "poblacion" and not _fits_measure(passage, measure):
@@ -507,12 +508,6 @@ def _rerank(hits: list[Hit], request: Request) -> list[Hit]:
         )
     reranked.sort(key=lambda h: (-h.score, h.passage.id))
     return reranked
-
-
-_MONTH_NAMED = re.compile(
-    r"\b(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
-    r"noviembre|diciembre)\b"
-)
 
 
 def _names_asked_and_missed(top: Hit, request: Request) -> bool:
